@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Reusable environment fields, each with a message that says what is expected. */
+export const envFields = {
+  port: (fallback: number) =>
+    z.coerce
+      .number({ message: 'expected a TCP port number' })
+      .int()
+      .min(0, 'expected a TCP port number (0-65535)')
+      .max(65535, 'expected a TCP port number (0-65535)')
+      .default(fallback),
+  positiveInt: (fallback: number) =>
+    z.coerce.number({ message: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').default(fallback),
+  databaseUrl: () =>
+    z
+      .string({ message: 'expected a postgres:// connection URL' })
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
+      .default('postgres://postgres@127.0.0.1:5432/minoots'),
+  natsUrl: () =>
+    z
+      .string({ message: 'expected nats://host:port (comma-separated for a cluster)' })
+      .regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, 'expected nats://host:port (comma-separated for a cluster)')
+      .default('nats://127.0.0.1:4222'),
+  logLevel: () => z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+};

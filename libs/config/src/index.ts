@@ -1,0 +1,2 @@
+export * from './load-config.util';
+export * from './env-fields.util';

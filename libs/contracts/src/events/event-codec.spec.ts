@@ -1,0 +1,64 @@
+import { createEvent } from './event-factory.util';
+import { decodeEvent, encodeEvent, InvalidEventError, parseEvent } from './event-codec.util';
+import { subjectFor, streamNameFor, resolveNamespace } from './namespace.util';
+import { TimerSpec } from '../timers/timer-spec.schema';
+
+const spec: TimerSpec = {
+  id: 'timer_1',
+  name: 'Build',
+  agentId: null,
+  durationMs: 2000,
+  startAt: '2026-01-01T00:00:00.000Z',
+  fireAt: '2026-01-01T00:00:02.000Z',
+  milestones: [{ label: '50%', percent: 50 }],
+  events: { on_expire: { webhook: 'https://example.com/done', message: 'done', data: { a: 1 } } },
+  metadata: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('event codec', () => {
+  it('round-trips a valid event through bytes', () => {
+    const event = createEvent('timer.created', { tenantId: 't1', aggregateId: spec.id, data: { timer: spec } });
+    expect(event.id).toMatch(/^evt_[0-9A-Z]{26}$/);
+    expect(event.version).toBe(1);
+    expect(decodeEvent(encodeEvent(event))).toEqual(event);
+  });
+
+  it('keeps a caller-supplied id so a re-publish is deduplicated', () => {
+    const event = createEvent('timer.expired', {
+      id: 'evt_fixed',
+      tenantId: 't1',
+      aggregateId: 'timer_1',
+      data: { dueAt: spec.fireAt, firedAt: spec.fireAt },
+    });
+    expect(event.id).toBe('evt_fixed');
+  });
+
+  it('rejects unknown types, wrong versions and missing fields', () => {
+    expect(() => parseEvent({ type: 'timer.exploded' })).toThrow(InvalidEventError);
+    const event = createEvent('timer.cancelled', {
+      tenantId: 't1',
+      aggregateId: 'timer_1',
+      data: { reason: null, cancelledAt: spec.createdAt },
+    });
+    expect(() => parseEvent({ ...event, version: 2 })).toThrow(/invalid timer.cancelled event: version/);
+    expect(() => parseEvent({ ...event, tenantId: '' })).toThrow(/tenantId/);
+    expect(() => parseEvent({ ...event, data: { reason: 5 } })).toThrow(/data.reason/);
+  });
+
+  it('rejects bytes that are not JSON', () => {
+    expect(() => decodeEvent(Buffer.from('{nope'))).toThrow('event payload is not JSON');
+  });
+});
+
+describe('namespacing', () => {
+  it('prefixes subjects and streams', () => {
+    expect(subjectFor('minoots', 'timer.created')).toBe('minoots.timers.created');
+    expect(streamNameFor('e2e_ab12', 'timers')).toBe('E2E_AB12_TIMERS');
+  });
+
+  it('refuses namespaces that would break subjects', () => {
+    expect(() => resolveNamespace({ MINOOTS_NAMESPACE: 'a.b' })).toThrow(/MINOOTS_NAMESPACE/);
+    expect(resolveNamespace({})).toBe('minoots');
+  });
+});

@@ -1,0 +1,37 @@
+import { EVENT_REGISTRY, AnyEvent, EventType, EVENT_TYPES } from './event-registry.constants';
+
+export class InvalidEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Validates an event at the boundary (on publish and on consume). */
+export function parseEvent(raw: unknown): AnyEvent {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (!isEventType(type)) throw new InvalidEventError(`unknown event type ${JSON.stringify(type)}`);
+  const result = EVENT_REGISTRY[type].schema.safeParse(raw);
+  if (!result.success) {
+    throw new InvalidEventError(`invalid ${type} event: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data as AnyEvent;
+}
+
+export function decodeEvent(bytes: Uint8Array): AnyEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new InvalidEventError('event payload is not JSON');
+  }
+  return parseEvent(raw);
+}
+
+export function encodeEvent(event: AnyEvent): Uint8Array {
+  return Buffer.from(JSON.stringify(parseEvent(event)));
+}

@@ -1,0 +1,3 @@
+export * from './create-database.util';
+export * from './migrate.util';
+export * from './postgres-errors.util';

@@ -1,0 +1,124 @@
+import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/nats-core';
+import { AnyEvent, decodeEvent, StreamKey, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
+
+export interface ConsumedEvent {
+  event: AnyEvent;
+  /** Stream sequence: a total order of the stream, used for read-your-writes watermarks. */
+  seq: number;
+  redelivered: boolean;
+}
+
+export interface ConsumerLogger {
+  error(message: string): void;
+  warn(message: string): void;
+}
+
+export interface DurableEventConsumerOptions {
+  namespace: string;
+  stream: StreamKey;
+  durable: string;
+  /** Called with events in stream order; resolves only once their effects are durable. */
+  handle(batch: ConsumedEvent[]): Promise<void>;
+  logger: ConsumerLogger;
+  maxBatch?: number;
+  retryDelayMs?: number;
+}
+
+/**
+ * A durable JetStream pull consumer that hands events to `handle` in micro-batches: whatever has
+ * arrived while the previous batch was being applied. One message in, one batch out when idle
+ * (lowest latency); hundreds per batch under load (fewest round trips to Postgres).
+ * Acks follow a successful `handle`; a failed batch is NAKed with a delay and redelivered.
+ */
+export class DurableEventConsumer {
+  private messages?: ConsumerMessages;
+  private buffer: { msg: JsMsg; event: AnyEvent }[] = [];
+  private draining: Promise<void> = Promise.resolve();
+  private drainScheduled = false;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private jsm?: JetStreamManager;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: DurableEventConsumerOptions,
+  ) {}
+
+  get streamName(): string {
+    return streamNameFor(this.options.namespace, this.options.stream);
+  }
+
+  async start(): Promise<void> {
+    this.jsm = await jetstreamManager(this.nc);
+    const config = {
+      durable_name: this.options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: streamSubjectsFor(this.options.namespace, this.options.stream),
+      ack_wait: 30_000_000_000,
+      max_ack_pending: 20_000,
+    };
+    try {
+      await this.jsm.consumers.add(this.streamName, config);
+    } catch {
+      await this.jsm.consumers.update(this.streamName, this.options.durable, config);
+    }
+    const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
+    this.loop = this.run(this.messages);
+  }
+
+  /** The highest stream sequence below which every message of this consumer is acknowledged. */
+  async ackFloor(): Promise<number> {
+    if (!this.jsm) return 0;
+    const info = await this.jsm.consumers.info(this.streamName, this.options.durable);
+    return info.ack_floor.stream_seq;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close();
+    await this.loop;
+    await this.draining;
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      if (this.stopped) {
+        msg.nak();
+        continue;
+      }
+      let event: AnyEvent;
+      try {
+        event = decodeEvent(msg.data);
+      } catch (error) {
+        // A malformed message can never succeed: terminate it rather than redeliver forever.
+        this.options.logger.error(`terminating malformed message seq=${msg.seq} on ${msg.subject}: ${(error as Error).message}`);
+        msg.term();
+        continue;
+      }
+      this.buffer.push({ msg, event });
+      if (!this.drainScheduled) {
+        this.drainScheduled = true;
+        this.draining = this.draining.then(() => this.drain());
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.drainScheduled = false;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+    try {
+      await this.options.handle(batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered })));
+      for (const { msg } of batch) msg.ack();
+    } catch (error) {
+      this.options.logger.warn(
+        `${this.options.durable}: batch of ${batch.length} failed, redelivering: ${(error as Error).message}`,
+      );
+      for (const { msg } of batch) msg.nak(this.options.retryDelayMs ?? 1000);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/nats-core';
+import {
+  AnyEvent,
+  encodeEvent,
+  EVENT_REGISTRY,
+  STREAMS,
+  StreamKey,
+  streamNameFor,
+  streamSubjectsFor,
+  subjectFor,
+} from '@minoots/contracts';
+
+export interface PublishResult {
+  seq: number;
+  duplicate: boolean;
+}
+
+/** Dedup window for `Nats-Msg-Id`: a crash-and-retry re-publish within it is dropped by JetStream. */
+const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
+
+export async function ensureStreams(jsm: JetStreamManager, namespace: string): Promise<void> {
+  for (const key of Object.keys(STREAMS) as StreamKey[]) {
+    const name = streamNameFor(namespace, key);
+    const config = {
+      name,
+      subjects: [streamSubjectsFor(namespace, key)],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    };
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, config);
+    } catch (error) {
+      if (!/stream not found/i.test(String((error as Error).message))) throw error;
+      await jsm.streams.add(config);
+    }
+  }
+}
+
+/** Publishes validated events with their id as `Nats-Msg-Id`, so a retried publish is a no-op. */
+export class EventPublisher {
+  private constructor(
+    private readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly namespace: string,
+  ) {}
+
+  static async create(nc: NatsConnection, namespace: string): Promise<EventPublisher> {
+    const jsm = await jetstreamManager(nc);
+    await ensureStreams(jsm, namespace);
+    return new EventPublisher(jetstream(nc), jsm, namespace);
+  }
+
+  async publish(event: AnyEvent): Promise<PublishResult> {
+    const ack = await this.js.publish(subjectFor(this.namespace, event.type), encodeEvent(event), {
+      msgID: event.id,
+      expect: { streamName: streamNameFor(this.namespace, EVENT_REGISTRY[event.type].stream) },
+    });
+    return { seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  async publishAll(events: AnyEvent[]): Promise<PublishResult[]> {
+    // JetStream acks in order per connection; issuing them together pipelines the round trips.
+    return Promise.all(events.map((event) => this.publish(event)));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './nats-connection.util';
+export * from './event-publisher.service';
+export * from './durable-event-consumer.service';

@@ -1,0 +1,2 @@
+export * from './expect-eventually.util';
+export * from './test-database.util';
