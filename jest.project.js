@@ -12,7 +12,7 @@ module.exports = function jestProject(rootDir, name) {
         rootDir,
         displayName: 'integration',
         testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-        testTimeout: 30_000,
+        setupFilesAfterEnv: [require.resolve('./jest.integration-setup.js')],
       },
     ],
     displayName: name,

@@ -21,5 +21,13 @@ export const envFields = {
       .string({ message: 'expected nats://host:port (comma-separated for a cluster)' })
       .regex(/^(nats|tls):\/\/[^,]+(,(nats|tls):\/\/[^,]+)*$/, 'expected nats://host:port (comma-separated for a cluster)')
       .default('nats://127.0.0.1:4222'),
-  logLevel: () => z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** NestJS takes the list of enabled levels; `LOG_LEVEL=log` enables fatal, error, warn and log. */
+export function nestLogLevels(level: LogLevelName): LogLevelName[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}

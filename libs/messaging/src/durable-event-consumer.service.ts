@@ -50,6 +50,7 @@ export class DurableEventConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     this.jsm = await jetstreamManager(this.nc);
     const config = {
       durable_name: this.options.durable,
@@ -71,7 +72,8 @@ export class DurableEventConsumer {
 
   /** The highest stream sequence below which every message of this consumer is acknowledged. */
   async ackFloor(): Promise<number> {
-    if (!this.jsm) return 0;
+    // Also asked on replicas that do not consume (another one leads), so no start() is assumed.
+    this.jsm ??= await jetstreamManager(this.nc);
     const info = await this.jsm.consumers.info(this.streamName, this.options.durable);
     return info.ack_floor.stream_seq;
   }

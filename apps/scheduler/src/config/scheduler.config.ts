@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { envFields, loadConfig } from '@minoots/config';
+import { resolveNamespace } from '@minoots/contracts';
+
+export const schedulerConfigSchema = z.object({
+  DATABASE_URL: envFields.databaseUrl(),
+  NATS_URL: envFields.natsUrl(),
+  SCHEDULER_HEALTH_PORT: envFields.port(3001),
+  /** How far ahead due triggers are claimed into memory, so firing does not wait on a poll. */
+  SCHEDULER_LOOKAHEAD_MS: envFields.positiveInt(2_000),
+  /** How often the database is asked for newly due triggers when nothing else wakes the loop. */
+  SCHEDULER_POLL_INTERVAL_MS: envFields.positiveInt(250),
+  /** A claim is another replica's for this long; after a crash its triggers are re-claimed then. */
+  SCHEDULER_LEASE_MS: envFields.positiveInt(10_000),
+  SCHEDULER_CLAIM_BATCH: envFields.positiveInt(2_000),
+  SCHEDULER_INSTANCE_ID: z.string().min(1).optional(),
+  LOG_LEVEL: envFields.logLevel(),
+});
+
+export type SchedulerConfig = z.infer<typeof schedulerConfigSchema> & { namespace: string; instanceId: string };
+
+export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): SchedulerConfig {
+  const config = loadConfig(schedulerConfigSchema, env);
+  return {
+    ...config,
+    namespace: resolveNamespace(env),
+    instanceId: config.SCHEDULER_INSTANCE_ID ?? `scheduler-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  };
+}
+
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createEvent } from '@minoots/contracts';
+import { EventPublisher } from '@minoots/messaging';
+import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
+import { FiringLoop } from './firing-loop';
+import { ClaimedTrigger, TriggersRepository } from './triggers.repository';
+
+export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
+  const common = { id: trigger.eventId, tenantId: trigger.tenantId, aggregateId: trigger.timerId };
+  const dueAt = trigger.dueAt.toISOString();
+  return trigger.kind === 'expire'
+    ? createEvent('timer.expired', { ...common, data: { dueAt, firedAt: firedAt.toISOString() } })
+    : createEvent('timer.progress', {
+        ...common,
+        data: { milestone: trigger.label, percent: trigger.percent ?? 0, dueAt, firedAt: firedAt.toISOString() },
+      });
+}
+
+/** Runs the firing loop for this replica: claims, fires at the due millisecond, records. */
+@Injectable()
+export class TimerFiringService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TimerFiringService.name);
+  readonly loop: FiringLoop;
+
+  constructor(
+    @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
+    triggers: TriggersRepository,
+    publisher: EventPublisher,
+  ) {
+    const owner = config.instanceId;
+    this.loop = new FiringLoop(
+      {
+        claimDue: (horizon, limit) => triggers.claimDue(owner, horizon, config.SCHEDULER_LEASE_MS, limit),
+        publish: async (fired, firedAt) => {
+          await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
+        },
+        markFired: (fired, firedAt) => triggers.markFired(fired, firedAt),
+        releaseLeases: () => triggers.releaseLeases(owner),
+        logger: this.logger,
+      },
+      {
+        lookaheadMs: config.SCHEDULER_LOOKAHEAD_MS,
+        pollIntervalMs: config.SCHEDULER_POLL_INTERVAL_MS,
+        claimBatch: config.SCHEDULER_CLAIM_BATCH,
+      },
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+}

@@ -1,0 +1,144 @@
+import { INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Transport } from '@nestjs/microservices';
+import { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AnyEvent, createEvent, decodeEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
+import { createDatabase, migrateToLatest } from '@minoots/database';
+import { connectNats, EventPublisher } from '@minoots/messaging';
+import { createTestDatabase, expectEventually, randomNamespace, TestDatabase } from '@minoots/testing';
+import { SchedulerModule } from './scheduler.module';
+import { loadSchedulerConfig, SCHEDULER_CONFIG } from './config/scheduler.config';
+import { schedulerMigrations } from './database/migrations';
+import { TimerQueryService } from './timers/timer-query.service';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+function timerSpec(id: string, durationMs: number, milestones: number[] = []): TimerSpec {
+  const now = Date.now();
+  return {
+    id,
+    name: `timer ${id}`,
+    agentId: 'agent-1',
+    durationMs,
+    startAt: new Date(now).toISOString(),
+    fireAt: new Date(now + durationMs).toISOString(),
+    milestones: milestones.map((p) => ({ label: `${p}%`, percent: p })),
+    events: { on_expire: { webhook: 'https://example.com/hook' } },
+    metadata: { team: 'platform' },
+    createdAt: new Date(now).toISOString(),
+  };
+}
+
+describe('scheduler (real Postgres and NATS)', () => {
+  const namespace = randomNamespace('sched');
+  let database: TestDatabase;
+  let nc: NatsConnection;
+  let publisher: EventPublisher;
+  const replicas: INestMicroservice[] = [];
+  const fired: { event: AnyEvent; receivedAt: number }[] = [];
+  let watch: { close(): Promise<void | Error> } | undefined;
+
+  async function startReplica(instanceId: string): Promise<INestMicroservice> {
+    const env = { ...process.env, DATABASE_URL: database.url, MINOOTS_NAMESPACE: namespace, SCHEDULER_INSTANCE_ID: instanceId };
+    const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] })
+      .overrideProvider(SCHEDULER_CONFIG)
+      .useValue(loadSchedulerConfig(env))
+      .compile();
+    const app = moduleRef.createNestMicroservice({ transport: Transport.NATS, options: { servers: [NATS_URL], queue: `${namespace}.scheduler` } });
+    if (!process.env.DEBUG_LOGS) app.useLogger(false);
+    await app.listen();
+    replicas.push(app);
+    return app;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('scheduler');
+    const db = createDatabase({ url: database.url, max: 1 });
+    await migrateToLatest(db, 'scheduler', schedulerMigrations);
+    await db.destroy();
+    nc = await connectNats(NATS_URL, 'scheduler-int-spec');
+    publisher = await EventPublisher.create(nc, namespace);
+    // Watch what the scheduler fires, with the time it arrives.
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(streamNameFor(namespace, 'timers'), { durable_name: 'watch', ack_policy: 'none' as never, filter_subject: `${namespace}.timers.>` });
+    const consumer = await jetstream(nc).consumers.get(streamNameFor(namespace, 'timers'), 'watch');
+    watch = await consumer.consume();
+    const messages = watch;
+    void (async () => {
+      for await (const m of messages) {
+        const event = decodeEvent(m.data);
+        if (event.type === 'timer.expired' || event.type === 'timer.progress') fired.push({ event, receivedAt: Date.now() });
+      }
+    })();
+    await startReplica('replica-a');
+    await startReplica('replica-b');
+  });
+
+  afterAll(async () => {
+    for (const app of replicas) await app.close();
+    await watch?.close();
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(streamNameFor(namespace, 'timers')).catch(() => undefined);
+    await nc.close();
+    await database.drop();
+  });
+
+  it('fires each milestone and the expiry once, on time, across two replicas', async () => {
+    const specs = Array.from({ length: 40 }, (_, i) => timerSpec(`timer_fire_${i}`, 600 + i * 10, [50]));
+    for (const spec of specs) {
+      await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: spec.id, data: { timer: spec } }));
+    }
+    await expectEventually(() => expect(fired.filter((f) => f.event.type === 'timer.expired')).toHaveLength(40), { timeoutMs: 8000 });
+    const progress = fired.filter((f) => f.event.type === 'timer.progress');
+    expect(progress).toHaveLength(40);
+    for (const spec of specs) {
+      const events = fired.filter((f) => f.event.aggregateId === spec.id);
+      expect(events.map((f) => f.event.type)).toEqual(['timer.progress', 'timer.expired']);
+      const expired = events[1].event;
+      if (expired.type !== 'timer.expired') throw new Error('unreachable');
+      expect(expired.data.dueAt).toBe(spec.fireAt);
+      // Fired at or after the due time, never before.
+      expect(Date.parse(expired.data.firedAt)).toBeGreaterThanOrEqual(Date.parse(spec.fireAt));
+    }
+    const queries = replicas[0].get(TimerQueryService);
+    await expectEventually(async () => {
+      const { timer } = await queries.get({ tenantId: 'tenant_a', timerId: 'timer_fire_0' });
+      expect(timer).toMatchObject({ status: 'expired', progress: 100, timeRemaining: 0, metadata: { team: 'platform' } });
+    });
+  });
+
+  it('does not fire a cancelled timer, and answers reads after a write with the write applied', async () => {
+    const spec = timerSpec('timer_cancel_1', 800);
+    await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: spec.id, data: { timer: spec } }));
+    const { seq } = await publisher.publish(
+      createEvent('timer.cancelled', {
+        tenantId: 'tenant_a',
+        aggregateId: spec.id,
+        data: { reason: 'build finished', cancelledAt: new Date().toISOString() },
+      }),
+    );
+    const queries = replicas[1].get(TimerQueryService);
+    // Asked right after the write, on either replica (only one projects), the read sees the write.
+    const { timer } = await queries.get({ tenantId: 'tenant_a', timerId: spec.id, minSeq: seq });
+    expect(timer).toMatchObject({ status: 'cancelled', cancelReason: 'build finished', timeRemaining: 0 });
+    expect((await queries.get({ tenantId: 'tenant_b', timerId: spec.id })).timer).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(fired.filter((f) => f.event.aggregateId === spec.id)).toHaveLength(0);
+  });
+
+  it('lists a tenant’s timers newest first with cursor pagination and filters', async () => {
+    const queries = replicas[0].get(TimerQueryService);
+    const page1 = await queries.list({ tenantId: 'tenant_a', limit: 25 });
+    expect(page1.timers).toHaveLength(25);
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    const page2 = await queries.list({ tenantId: 'tenant_a', limit: 25, cursor: page1.nextCursor! });
+    expect(page2.timers).toHaveLength(16);
+    expect(page2.nextCursor).toBeNull();
+    const ids = new Set([...page1.timers, ...page2.timers].map((t) => t.id));
+    expect(ids.size).toBe(41);
+    const cancelled = await queries.list({ tenantId: 'tenant_a', limit: 50, status: 'cancelled' });
+    expect(cancelled.timers.map((t) => t.id)).toEqual(['timer_cancel_1']);
+    await expect(queries.list({ tenantId: 'tenant_a', limit: 5, cursor: 'garbage' })).rejects.toThrow(/cursor/);
+  });
+});

@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConsumedEvent } from '@minoots/messaging';
+import { projectCreatedTimer, TimersRepository } from './timers.repository';
+
+export interface ProjectionOutcome {
+  /** Earliest due time among triggers created by this batch (to wake the firing loop). */
+  earliestDueAt: Date | null;
+  cancelledTimerIds: string[];
+  lastSeq: number;
+}
+
+/**
+ * Projects the timer stream into the scheduler's tables. Applying a batch twice changes nothing:
+ * creations insert-or-ignore, and terminal events only land if no earlier event ended the timer.
+ */
+@Injectable()
+export class TimerProjection {
+  private readonly logger = new Logger(TimerProjection.name);
+
+  constructor(private readonly timers: TimersRepository) {}
+
+  async apply(batch: ConsumedEvent[]): Promise<ProjectionOutcome> {
+    const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
+    await this.timers.transaction(async (trx) => {
+      let creations: ReturnType<typeof projectCreatedTimer>[] = [];
+      const flushCreations = async () => {
+        await this.timers.insertCreated(trx, creations);
+        creations = [];
+      };
+      for (const { event, seq } of batch) {
+        outcome.lastSeq = Math.max(outcome.lastSeq, seq);
+        switch (event.type) {
+          case 'timer.created': {
+            const rows = projectCreatedTimer(event.tenantId, event.data.timer, seq);
+            creations.push(rows);
+            for (const t of rows.triggers) {
+              const due = new Date(t.due_at as string | Date);
+              if (!outcome.earliestDueAt || due < outcome.earliestDueAt) outcome.earliestDueAt = due;
+            }
+            break;
+          }
+          case 'timer.cancelled': {
+            await flushCreations();
+            const applied = await this.timers.applyTerminal(trx, {
+              timerId: event.aggregateId,
+              tenantId: event.tenantId,
+              seq,
+              status: 'cancelled',
+              at: event.data.cancelledAt,
+              reason: event.data.reason,
+            });
+            if (applied) outcome.cancelledTimerIds.push(event.aggregateId);
+            break;
+          }
+          case 'timer.expired': {
+            await flushCreations();
+            await this.timers.applyTerminal(trx, {
+              timerId: event.aggregateId,
+              tenantId: event.tenantId,
+              seq,
+              status: 'expired',
+              at: event.data.firedAt,
+            });
+            break;
+          }
+          case 'timer.progress':
+            // Progress is derived from the clock on read; the trigger row already records the firing.
+            break;
+          default: {
+            const unhandled: never = event;
+            this.logger.warn(`ignoring unknown event ${JSON.stringify(unhandled)}`);
+          }
+        }
+      }
+      await flushCreations();
+    });
+    return outcome;
+  }
+}

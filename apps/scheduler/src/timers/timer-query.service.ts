@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { QueryRequest, QueryResponse } from '@minoots/contracts';
+import { TimersRepository } from './timers.repository';
+import { toTimerView } from './timer-view.mapper';
+import { TimerStreamConsumer } from './timer-stream.consumer';
+
+const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) return undefined;
+    return { createdAt: date, id };
+  } catch {
+    return undefined;
+  }
+}
+
+export class InvalidCursorError extends Error {}
+
+@Injectable()
+export class TimerQueryService {
+  constructor(
+    private readonly timers: TimersRepository,
+    private readonly stream: TimerStreamConsumer,
+  ) {}
+
+  async get(request: QueryRequest<'timers.get'>): Promise<QueryResponse<'timers.get'>> {
+    await this.stream.watermark.waitFor(request.minSeq, READ_YOUR_WRITES_TIMEOUT_MS);
+    const row = await this.timers.findById(request.tenantId, request.timerId);
+    return { timer: row ? toTimerView(row) : null };
+  }
+
+  async list(request: QueryRequest<'timers.list'>): Promise<QueryResponse<'timers.list'>> {
+    await this.stream.watermark.waitFor(request.minSeq, READ_YOUR_WRITES_TIMEOUT_MS);
+    const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+    if (request.cursor && !after) throw new InvalidCursorError('cursor is not one this API returned');
+    const rows = await this.timers.list({ ...request, limit: request.limit + 1, after });
+    const page = rows.slice(0, request.limit);
+    const last = page[page.length - 1];
+    const nextCursor = rows.length > request.limit && last ? encodeCursor(new Date(last.created_at).toISOString(), last.id) : null;
+    const now = Date.now();
+    return { timers: page.map((row) => toTimerView(row, now)), nextCursor };
+  }
+}

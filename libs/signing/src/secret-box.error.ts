@@ -1,0 +1,3 @@
+export class SecretBoxError extends Error {
+  override readonly name = 'SecretBoxError';
+}

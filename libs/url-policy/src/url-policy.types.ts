@@ -1,0 +1,17 @@
+import type { LookupAddress, LookupAllOptions } from 'node:dns';
+
+export interface UrlPolicyOptions {
+  /** CIDRs that are reachable even though they are not public, e.g. `127.0.0.0/8` in development. */
+  allowedCidrs?: readonly string[];
+}
+
+export type UrlCheckResult = { ok: true; url: URL } | { ok: false; reason: string };
+
+export type AddressCheckResult = { ok: true } | { ok: false; reason: string };
+
+/** The subset of `dns.lookup` that `createLookup` relies on; injectable for tests or caching resolvers. */
+export type LookupAll = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
