@@ -2,7 +2,7 @@ import { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
 import { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { ConsumerMessages, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AnyEvent, createEvent, decodeEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
 import { createDatabase, migrateToLatest } from '@minoots/database';
 import { connectNats, EventPublisher } from '@minoots/messaging';
@@ -37,7 +37,7 @@ describe('scheduler (real Postgres and NATS)', () => {
   let publisher: EventPublisher;
   const replicas: INestMicroservice[] = [];
   const fired: { event: AnyEvent; receivedAt: number }[] = [];
-  let watch: { close(): Promise<void | Error> } | undefined;
+  let watch: ConsumerMessages | undefined;
 
   async function startReplica(instanceId: string): Promise<INestMicroservice> {
     const env = { ...process.env, DATABASE_URL: database.url, MINOOTS_NAMESPACE: namespace, SCHEDULER_INSTANCE_ID: instanceId };

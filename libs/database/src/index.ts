@@ -2,3 +2,5 @@ export * from './create-database.util';
 export * from './migrate.util';
 export * from './postgres-errors.util';
 export * from './advisory-leadership.service';
+export * from './database.provider';
+export * from './migrate-service.util';

@@ -1,3 +1,5 @@
 export * from './nats-connection.util';
 export * from './event-publisher.service';
 export * from './durable-event-consumer.service';
+export * from './nats-connection.provider';
+export * from './start-nats-microservice.util';

@@ -1,2 +1,3 @@
 export * from './expect-eventually.util';
 export * from './test-database.util';
+export * from './webhook-receiver.util';

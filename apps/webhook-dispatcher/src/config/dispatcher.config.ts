@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { envFields, loadConfig } from '@minoots/config';
+import { resolveNamespace } from '@minoots/contracts';
+import { parseCidrList } from '@minoots/url-policy';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../deliveries/retry-schedule.util';
+
+const DEV_SECRETS_KEY = 'minoots-development-secrets-key';
+
+export const dispatcherConfigSchema = z.object({
+  DATABASE_URL: envFields.databaseUrl(),
+  NATS_URL: envFields.natsUrl(),
+  /** CIDRs that webhook targets may resolve to although private (e.g. 127.0.0.0/8 for local receivers). */
+  WEBHOOK_ALLOWED_CIDRS: z
+    .string()
+    .optional()
+    .superRefine((raw, ctx) => {
+      try {
+        parseCidrList(raw);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated CIDRs: ${(error as Error).message}` });
+      }
+    }),
+  /** Encrypts signing secrets at rest (AES-256-GCM). Production must set a long random value. */
+  MINOOTS_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').default(DEV_SECRETS_KEY),
+  DELIVERY_TIMEOUT_MS: envFields.positiveInt(10_000),
+  /** Delays between attempts; tests shrink it, production keeps the seeds' schedule. */
+  DELIVERY_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .refine((raw) => {
+      try {
+        return parseRetrySchedule(raw).length > 0;
+      } catch {
+        return false;
+      }
+    }, 'expected comma-separated durations such as 5s,25s,125s,625s'),
+  /** Seconds a rotated-out signing secret keeps signing alongside the new one. */
+  SIGNING_SECRET_GRACE_SECONDS: envFields.positiveInt(24 * 3600),
+  /** How often stranded deliveries (crash between recording and sending) are looked for. */
+  DELIVERY_SWEEP_INTERVAL_MS: envFields.positiveInt(1_000),
+  DISPATCHER_INSTANCE_ID: z.string().min(1).optional(),
+  LOG_LEVEL: envFields.logLevel(),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> & {
+  namespace: string;
+  instanceId: string;
+  allowedCidrs: string[];
+  usesDevelopmentSecretsKey: boolean;
+};
+
+export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  const config = loadConfig(dispatcherConfigSchema, env);
+  const usesDevelopmentSecretsKey = config.MINOOTS_SECRETS_KEY === DEV_SECRETS_KEY;
+  if (usesDevelopmentSecretsKey && config.NODE_ENV === 'production') {
+    throw new Error('Invalid configuration:\n  - MINOOTS_SECRETS_KEY: must be set in production (a long random value)');
+  }
+  return {
+    ...config,
+    namespace: resolveNamespace(env),
+    instanceId: config.DISPATCHER_INSTANCE_ID ?? `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    allowedCidrs: parseCidrList(config.WEBHOOK_ALLOWED_CIDRS),
+    usesDevelopmentSecretsKey,
+  };
+}
+
+export const DISPATCHER_CONFIG = Symbol('DISPATCHER_CONFIG');

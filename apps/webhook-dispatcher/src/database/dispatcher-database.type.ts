@@ -1,0 +1,73 @@
+import { ColumnType, Generated, Kysely } from 'kysely';
+import { TimerSpec } from '@minoots/contracts';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SigningSecretsTable {
+  tenant_id: string;
+  /** Sealed with SecretBox: signing needs the secret itself, so it is encrypted rather than hashed. */
+  secret_sealed: string;
+  created_at: Timestamp;
+  previous_sealed: string | null;
+  previous_expires_at: Timestamp | null;
+}
+
+export type TimerSnapshotStatus = 'pending' | 'expired' | 'cancelled';
+
+export interface TimerSnapshotsTable {
+  id: string;
+  tenant_id: string;
+  spec: Json<TimerSpec>;
+  status: TimerSnapshotStatus;
+  terminal_seq: number | null;
+  ended_at: Timestamp | null;
+  cancel_reason: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface DeliveriesTable {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  timer_id: string | null;
+  /** What the delivery goes to: a timer's own webhook (`on_expire`, …) or, later, an endpoint id. */
+  target: string;
+  url: string;
+  /** The exact bytes sent, so every attempt and a replay sign and send the same body. */
+  payload: string;
+  status: DeliveryStatus;
+  attempt_count: Generated<number>;
+  max_attempts: number;
+  created_at: Generated<Timestamp>;
+  next_attempt_at: Timestamp | null;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  last_error: string | null;
+  completed_at: Timestamp | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+  outcome: 'succeeded' | 'failed';
+}
+
+export interface DispatcherDB {
+  'dispatcher.signing_secrets': SigningSecretsTable;
+  'dispatcher.timer_snapshots': TimerSnapshotsTable;
+  'dispatcher.deliveries': DeliveriesTable;
+  'dispatcher.delivery_attempts': DeliveryAttemptsTable;
+}
+
+export type DispatcherDatabase = Kysely<DispatcherDB>;
+export const DISPATCHER_DATABASE = Symbol('DISPATCHER_DATABASE');
+export const DISPATCHER_SCHEMA = 'dispatcher';

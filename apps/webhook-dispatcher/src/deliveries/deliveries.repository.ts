@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Insertable, Selectable, sql, Transaction } from 'kysely';
+import { TimerSpec } from '@minoots/contracts';
+import {
+  DeliveriesTable,
+  DeliveryAttemptsTable,
+  DISPATCHER_DATABASE,
+  DispatcherDatabase,
+  DispatcherDB,
+  TimerSnapshotsTable,
+} from '../database/dispatcher-database.type';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type TimerSnapshotRow = Selectable<TimerSnapshotsTable>;
+type Trx = Transaction<DispatcherDB>;
+
+@Injectable()
+export class DeliveriesRepository {
+  constructor(@Inject(DISPATCHER_DATABASE) private readonly db: DispatcherDatabase) {}
+
+  transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  async insertSnapshots(trx: Trx, snapshots: { tenantId: string; spec: TimerSpec }[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    await trx
+      .insertInto('dispatcher.timer_snapshots')
+      .values(snapshots.map((s) => ({ id: s.spec.id, tenant_id: s.tenantId, spec: JSON.stringify(s.spec), status: 'pending' as const })))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async findSnapshot(trx: Trx, timerId: string, tenantId: string): Promise<TimerSnapshotRow | undefined> {
+    return trx.selectFrom('dispatcher.timer_snapshots').selectAll().where('id', '=', timerId).where('tenant_id', '=', tenantId).executeTakeFirst();
+  }
+
+  /** Same rule as the scheduler's projection: the first terminal event in the stream ends the timer. */
+  async endTimer(
+    trx: Trx,
+    change: { timerId: string; seq: number; status: 'expired' | 'cancelled'; at: string; reason: string | null },
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('dispatcher.timer_snapshots')
+      .set({ status: change.status, terminal_seq: change.seq, ended_at: change.at, cancel_reason: change.reason })
+      .where('id', '=', change.timerId)
+      .where((eb) => eb.or([eb('terminal_seq', 'is', null), eb('terminal_seq', '>', change.seq)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Inserts the deliveries that do not exist yet and returns only those (the rest were planned before). */
+  async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
+    if (rows.length === 0) return [];
+    return trx
+      .insertInto('dispatcher.deliveries')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
+      .returningAll()
+      .execute();
+  }
+
+  /** Claims pending deliveries that are due and not leased (stranded by a crash, or due for retry). */
+  async claimDue(owner: string, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+    const result = await sql<DeliveryRow>`
+      update dispatcher.deliveries d
+         set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+        from (
+          select id from dispatcher.deliveries
+           where status = 'pending' and next_attempt_at <= now()
+             and (lease_until is null or lease_until < now())
+           order by next_attempt_at
+           limit ${limit}
+           for update skip locked
+        ) due
+       where d.id = due.id
+      returning d.*`.execute(this.db);
+    return result.rows;
+  }
+
+  async recordAttempt(
+    attempt: Insertable<DeliveryAttemptsTable>,
+    update: { status: DeliveriesTable['status']; nextAttemptAt: Date | null; error: string | null },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('dispatcher.delivery_attempts')
+        .values(attempt)
+        .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
+        .execute();
+      await trx
+        .updateTable('dispatcher.deliveries')
+        .set({
+          status: update.status,
+          attempt_count: attempt.attempt,
+          next_attempt_at: update.nextAttemptAt,
+          last_error: update.error,
+          lease_owner: null,
+          lease_until: null,
+          completed_at: update.status === 'pending' ? null : new Date(),
+        })
+        .where('id', '=', attempt.delivery_id)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { Agent, request } from 'undici';
+import { UrlPolicy, UrlPolicyError } from '@minoots/url-policy';
+
+export const RESPONSE_EXCERPT_BYTES = 1024;
+
+export interface HttpAttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  error: string | null;
+  /** The target can never succeed as it is (refused by policy, malformed URL): do not retry. */
+  permanent: boolean;
+  retryAfterMs: number | null;
+}
+
+function findPolicyError(error: unknown): UrlPolicyError | undefined {
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof UrlPolicyError || (e as { code?: string }).code === 'ERR_URL_POLICY') return e as UrlPolicyError;
+  }
+  return undefined;
+}
+
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return null;
+  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+/**
+ * POSTs deliveries over a keep-alive pool. Every connection resolves its host through the URL
+ * policy at connect time, so a hostname that later resolves to a private address is still refused.
+ */
+export class WebhookHttpClient {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly policy: UrlPolicy,
+    private readonly timeoutMs: number,
+  ) {
+    this.agent = new Agent({
+      connect: { lookup: policy.createLookup(), timeout: timeoutMs },
+      keepAliveTimeout: 30_000,
+      connections: 256,
+    });
+  }
+
+  async post(url: string, headers: Record<string, string>, body: string): Promise<HttpAttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const checked = this.policy.checkUrl(url);
+    if (!checked.ok) {
+      return { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: `target refused: ${checked.reason}`, permanent: true, retryAfterMs: null };
+    }
+    try {
+      const response = await request(checked.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.agent,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const excerpt = await this.readExcerpt(response.body);
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      return {
+        ok,
+        statusCode: response.statusCode,
+        durationMs: elapsed(),
+        responseExcerpt: excerpt,
+        error: ok ? null : `receiver answered ${response.statusCode}`,
+        permanent: false,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+      };
+    } catch (error) {
+      const policyError = findPolicyError(error);
+      const message = policyError
+        ? `target refused: ${policyError.message}`
+        : (error as Error).name === 'TimeoutError' || /timeout/i.test((error as Error).message)
+          ? `timed out after ${this.timeoutMs} ms`
+          : `${(error as { code?: string }).code ?? (error as Error).name}: ${(error as Error).message}`;
+      return { ok: false, statusCode: null, durationMs: elapsed(), responseExcerpt: null, error: message, permanent: Boolean(policyError), retryAfterMs: null };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= RESPONSE_EXCERPT_BYTES) {
+        // Read no further than the excerpt: a receiver streaming a huge body must not tie us up.
+        body.destroy();
+        break;
+      }
+    }
+    if (size === 0) return null;
+    return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+  }
+}
