@@ -6,3 +6,4 @@ export * from './events/namespace.util';
 export * from './queries/query-registry.constants';
 export * from './timers/timer-spec.schema';
 export * from './timers/timer-view.type';
+export * from './timers/timer-view.util';

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { envFields, loadConfig } from '@minoots/config';
 import { resolveNamespace } from '@minoots/contracts';
@@ -13,6 +14,10 @@ export const schedulerConfigSchema = z.object({
   /** A claim is another replica's for this long; after a crash its triggers are re-claimed then. */
   SCHEDULER_LEASE_MS: envFields.positiveInt(10_000),
   SCHEDULER_CLAIM_BATCH: envFields.positiveInt(2_000),
+  /**
+   * Owner of this replica's leases. Stable across restarts (host name by default) so a restarted
+   * replica takes its own claims back at once; give each replica on one host its own.
+   */
   SCHEDULER_INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: envFields.logLevel(),
 });
@@ -24,7 +29,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env): Sched
   return {
     ...config,
     namespace: resolveNamespace(env),
-    instanceId: config.SCHEDULER_INSTANCE_ID ?? `scheduler-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId: config.SCHEDULER_INSTANCE_ID ?? `scheduler@${hostname()}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { envFields, loadConfig } from '@minoots/config';
 import { resolveNamespace } from '@minoots/contracts';
@@ -59,7 +60,7 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   return {
     ...config,
     namespace: resolveNamespace(env),
-    instanceId: config.DISPATCHER_INSTANCE_ID ?? `dispatcher-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId: config.DISPATCHER_INSTANCE_ID ?? `dispatcher@${hostname()}`,
     allowedCidrs: parseCidrList(config.WEBHOOK_ALLOWED_CIDRS),
     usesDevelopmentSecretsKey,
   };

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { AuthModule } from './auth/auth.module';
+import { TimersModule } from './timers/timers.module';
+import { AccountModule } from './account/account.module';
+import { HealthModule } from './health/health.module';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+
+@Module({
+  imports: [InfrastructureModule, AuthModule, TimersModule, AccountModule, HealthModule],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+})
+export class GatewayModule {}

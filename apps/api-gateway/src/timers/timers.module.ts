@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { TimersController } from './timers.controller';
+import { TimerCommands } from './timer-commands.service';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+
+@Module({
+  controllers: [TimersController],
+  providers: [TimerCommands, IdempotencyKeysRepository],
+})
+export class TimersModule {}
