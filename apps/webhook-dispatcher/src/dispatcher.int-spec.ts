@@ -132,8 +132,11 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     });
     expect(hit.headers['x-delivery-id']).toBe(hit.headers['webhook-id']);
     expect(String(hit.headers['user-agent'])).toMatch(/^MINOOTS-Webhooks/);
-    const attempts = await db.selectFrom('dispatcher.delivery_attempts').selectAll().execute();
-    expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, outcome: 'succeeded', response_excerpt: 'OK' })]);
+    // The attempt is recorded once the receiver has answered.
+    await expectEventually(async () => {
+      const attempts = await db.selectFrom('dispatcher.delivery_attempts').selectAll().execute();
+      expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, outcome: 'succeeded', response_excerpt: 'OK' })]);
+    });
   });
 
   it('creates no second delivery when an event is applied again', async () => {
