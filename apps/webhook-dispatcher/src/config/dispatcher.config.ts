@@ -22,7 +22,11 @@ export const dispatcherConfigSchema = z.object({
       }
     }),
   /** Encrypts signing secrets at rest (AES-256-GCM). Production must set a long random value. */
-  MINOOTS_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').default(DEV_SECRETS_KEY),
+  MINOOTS_SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((v) => v || DEV_SECRETS_KEY)
+    .refine((v) => v.length >= 16, 'expected at least 16 characters'),
   DELIVERY_TIMEOUT_MS: envFields.positiveInt(10_000),
   /** Delays between attempts; tests shrink it, production keeps the seeds' schedule. */
   DELIVERY_RETRY_SCHEDULE: z
