@@ -16,7 +16,8 @@ ENV NX_DAEMON=false \
     SCARF_ANALYTICS=false
 
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install rather than npm ci: see .ci/run (the lock cannot list other platforms' optional binaries).
+RUN npm install --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.base.json tsconfig.build.json ./
 COPY libs ./libs
@@ -31,7 +32,7 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm install --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # ---------------------------------------------------------------------------

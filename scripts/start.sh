@@ -9,7 +9,7 @@ export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
 # Local receivers (the seeds' webhook tester on localhost) are the common case in development.
 export WEBHOOK_ALLOWED_CIDRS="${WEBHOOK_ALLOWED_CIDRS-127.0.0.0/8,::1/128}"
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 node scripts/check-infra.js
 npm run --silent build
 
