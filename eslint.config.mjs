@@ -42,6 +42,9 @@ export default [
             { sourceTag: 'scope:api-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:webhook-dispatcher', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // End-to-end specs drive the built services from outside: shared libraries only.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:data-access'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

@@ -1,4 +1,5 @@
 import { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -12,7 +13,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      // Refuses __proto__ / constructor.prototype keys, as Fastify's own JSON parser does.
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch {
       done(Object.assign(new Error('Request body is not valid JSON.'), { statusCode: 400, code: 'INVALID_JSON' }), undefined);
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { buildTimerView, createEvent, parseEvent, TimerView } from '@minoots/contracts';
 import { EventPublisher } from '@minoots/messaging';
 import { UrlPolicy } from '@minoots/url-policy';

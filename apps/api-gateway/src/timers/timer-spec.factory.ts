@@ -5,11 +5,25 @@ import { UrlPolicy } from '@minoots/url-policy';
 import { ApiError } from '../http/api-error';
 import { CreateTimerRequest } from './create-timer.request';
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** V8's Date.parse rolls a day the month lacks over (2026-02-30 → 2026-03-02) instead of rejecting it. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 function resolveDuration(request: CreateTimerRequest, now: number): number {
   if (request.fireAt !== undefined) {
     const fireAt = Date.parse(request.fireAt);
-    if (Number.isNaN(fireAt) || !/^\d{4}-\d{2}-\d{2}T/.test(request.fireAt)) {
-      throw new ApiError(400, 'INVALID_FIRE_AT', `fireAt "${request.fireAt.slice(0, 64)}" is not an ISO-8601 date-time such as 2026-01-15T10:15:00Z`);
+    // An offset is required: without one the instant would depend on the server's time zone.
+    if (Number.isNaN(fireAt) || !ISO_INSTANT.test(request.fireAt) || !isCalendarDate(request.fireAt)) {
+      throw new ApiError(
+        400,
+        'INVALID_FIRE_AT',
+        `fireAt "${request.fireAt.slice(0, 64)}" is not an ISO-8601 date-time with an offset, such as 2026-01-15T10:15:00Z or 2026-01-15T12:15:00+02:00`,
+      );
     }
     if (fireAt <= now) throw new ApiError(400, 'INVALID_FIRE_AT', 'fireAt must be in the future');
     if (fireAt - now > MAX_DURATION_MS) throw new ApiError(400, 'INVALID_FIRE_AT', 'fireAt must be within 365 days');
