@@ -34,6 +34,8 @@ interface Scheduled {
 export class FiringLoop {
   private readonly heap = new MinHeap<Scheduled>((s) => s.atMs);
   private readonly held = new Map<string, Scheduled>();
+  /** Insertion-ordered by expiry, so pruning stops at the first live entry. */
+  private readonly recentlyFired = new Map<string, number>();
   private fireTimer?: NodeJS.Timeout;
   private armedAt = Number.POSITIVE_INFINITY;
   private pollTimer?: NodeJS.Timeout;
@@ -108,7 +110,7 @@ export class FiringLoop {
 
   private hold(trigger: ClaimedTrigger): void {
     const key = triggerKey(trigger);
-    if (this.held.has(key)) return;
+    if (this.held.has(key) || this.recentlyFired.has(key)) return;
     const scheduled = { trigger, key, atMs: trigger.dueAt.getTime() };
     this.held.set(key, scheduled);
     this.heap.push(scheduled);
@@ -167,7 +169,16 @@ export class FiringLoop {
       // The events are out; if this never lands, the lease runs out and a re-fire is deduplicated by event id.
       this.deps.logger.warn(`recording ${triggers.length} fired triggers failed: ${(error as Error).message}`);
     }
-    for (const s of due) if (this.held.get(s.key) === s) this.held.delete(s.key);
+    // A claim that read these rows before markFired landed may still return them: remember them a while.
+    const forgetAt = Date.now() + this.options.lookaheadMs + this.options.pollIntervalMs;
+    for (const s of due) {
+      if (this.held.get(s.key) === s) this.held.delete(s.key);
+      this.recentlyFired.set(s.key, forgetAt);
+    }
+    for (const [key, until] of this.recentlyFired) {
+      if (until > Date.now()) break;
+      this.recentlyFired.delete(key);
+    }
   }
 
   private retryLater(due: Scheduled[]): void {

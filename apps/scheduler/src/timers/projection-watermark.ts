@@ -39,8 +39,13 @@ export class ProjectionWatermark {
         }, Math.min(this.sharedCheckIntervalMs, Math.max(0, deadline - Date.now())));
       });
       if (await local) return true;
-      const floor = await this.sharedFloor().catch(() => 0);
-      if (floor >= seq) return true;
+      // Bounded by the deadline: a hung NATS request must not stretch the caller's wait.
+      const floor = await Promise.race([
+        this.sharedFloor().catch(() => 0),
+        new Promise<number>((resolve) => setTimeout(() => resolve(0), Math.max(0, deadline - Date.now()))),
+      ]);
+      // No waiter is registered while the shared floor is asked: an advance meanwhile shows only here.
+      if (floor >= seq || seq <= this.applied) return true;
     }
     return seq <= this.applied;
   }

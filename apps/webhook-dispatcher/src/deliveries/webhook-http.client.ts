@@ -21,11 +21,18 @@ function findPolicyError(error: unknown): UrlPolicyError | undefined {
   return undefined;
 }
 
+// RFC 9110: Retry-After is delay-seconds or an HTTP-date (IMF-fixdate, or the obsolete RFC 850 and
+// asctime forms). Date.parse alone is far more lenient (V8 reads "1.5" as 2001-01-05 and "retry 2099"
+// as 2099-01-01), and reads asctime, which carries no zone, as local time though HTTP dates are GMT.
+const IMF_FIXDATE_OR_RFC850 = /^[A-Za-z]{3,9}, \d{1,2}[ -][A-Za-z]{3}[ -]\d{2}(?:\d{2})? \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | null {
   const raw = Array.isArray(value) ? value[0] : value;
   if (!raw) return null;
-  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1000;
-  const date = Date.parse(raw);
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = IMF_FIXDATE_OR_RFC850.test(text) ? Date.parse(text) : ASCTIME_DATE.test(text) ? Date.parse(`${text} GMT`) : Number.NaN;
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
