@@ -3,3 +3,4 @@ export * from './event-publisher.service';
 export * from './durable-event-consumer.service';
 export * from './nats-connection.provider';
 export * from './start-nats-microservice.util';
+export * from './leader-event-consumer.service';

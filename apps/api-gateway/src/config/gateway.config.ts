@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envFields, loadConfig } from '@minoots/config';
 import { resolveNamespace } from '@minoots/contracts';
-import { parseCidrList } from '@minoots/url-policy';
+import { cidrListEnvSchema, parseCidrList } from '@minoots/url-policy';
 
 export const API_KEY_PATTERN = /^mnt_(live|test)_[A-Za-z0-9]{24,64}$/;
 
@@ -11,16 +11,7 @@ export const gatewayConfigSchema = z.object({
   DATABASE_URL: envFields.databaseUrl(),
   NATS_URL: envFields.natsUrl(),
   /** Same allow-list as the dispatcher's: a target it would refuse is refused at creation (422). */
-  WEBHOOK_ALLOWED_CIDRS: z
-    .string()
-    .optional()
-    .superRefine((raw, ctx) => {
-      try {
-        parseCidrList(raw);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `expected comma-separated CIDRs: ${(error as Error).message}` });
-      }
-    }),
+  WEBHOOK_ALLOWED_CIDRS: cidrListEnvSchema,
   /** Makes the development key deterministic (CI, docker compose, demos). Blank means unset. */
   MINOOTS_BOOTSTRAP_API_KEY: z
     .string()

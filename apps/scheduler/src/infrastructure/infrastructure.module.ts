@@ -4,8 +4,6 @@ import { EventPublisher, NATS_CONNECTION, natsProviders } from '@minoots/messagi
 import { loadSchedulerConfig, SCHEDULER_CONFIG } from '../config/scheduler.config';
 import { SCHEDULER_DATABASE } from '../database/scheduler-database.type';
 
-export { NATS_CONNECTION };
-
 @Global()
 @Module({
   providers: [

@@ -1,24 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
-import { AdvisoryLeadership } from '@minoots/database';
-import { DurableEventConsumer } from '@minoots/messaging';
+import { LeaderEventConsumer, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
-import { NATS_CONNECTION } from '../infrastructure/infrastructure.module';
 import { TimerFiringService } from '../firing/timer-firing.service';
 import { TimerProjection } from './timer-projection.service';
 import { ProjectionWatermark } from './projection-watermark';
 
 /**
- * Feeds the timer stream into the projection, then tells the firing loop and the watermark.
- * One replica at a time projects (the leader), so events apply in stream order; every replica
- * fires and answers queries.
+ * Feeds the timer stream into the projection (on the leader replica, so in stream order), then
+ * tells the firing loop and the watermark. Every replica fires and answers queries.
  */
 @Injectable()
 export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TimerStreamConsumer.name);
-  readonly consumer: DurableEventConsumer;
-  readonly watermark = new ProjectionWatermark(() => this.consumer.ackFloor());
-  private readonly leadership: AdvisoryLeadership;
+  private readonly stream: LeaderEventConsumer;
+  readonly watermark = new ProjectionWatermark(() => this.stream.consumer.ackFloor());
 
   constructor(
     @Inject(NATS_CONNECTION) nc: NatsConnection,
@@ -26,7 +22,8 @@ export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicatio
     projection: TimerProjection,
     firing: TimerFiringService,
   ) {
-    this.consumer = new DurableEventConsumer(nc, {
+    this.stream = new LeaderEventConsumer(nc, {
+      databaseUrl: config.DATABASE_URL,
       namespace: config.namespace,
       stream: 'timers',
       durable: 'scheduler',
@@ -40,20 +37,13 @@ export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicatio
         this.watermark.advance(outcome.lastSeq);
       },
     });
-    this.leadership = new AdvisoryLeadership({
-      url: config.DATABASE_URL,
-      lockName: `${config.namespace}.scheduler.projection`,
-      logger: this.logger,
-      onElected: () => this.consumer.start(),
-      onDeposed: () => this.consumer.stop(),
-    });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.leadership.start();
+  onApplicationBootstrap(): Promise<void> {
+    return this.stream.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.leadership.stop();
+  onApplicationShutdown(): Promise<void> {
+    return this.stream.stop();
   }
 }

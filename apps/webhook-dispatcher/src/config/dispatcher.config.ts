@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { envFields, loadConfig } from '@minoots/config';
 import { resolveNamespace } from '@minoots/contracts';
-import { parseCidrList } from '@minoots/url-policy';
+import { cidrListEnvSchema, parseCidrList } from '@minoots/url-policy';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../deliveries/retry-schedule.util';
 
 const DEV_SECRETS_KEY = 'minoots-development-secrets-key';
@@ -11,16 +11,7 @@ export const dispatcherConfigSchema = z.object({
   DATABASE_URL: envFields.databaseUrl(),
   NATS_URL: envFields.natsUrl(),
   /** CIDRs that webhook targets may resolve to although private (e.g. 127.0.0.0/8 for local receivers). */
-  WEBHOOK_ALLOWED_CIDRS: z
-    .string()
-    .optional()
-    .superRefine((raw, ctx) => {
-      try {
-        parseCidrList(raw);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `expected comma-separated CIDRs: ${(error as Error).message}` });
-      }
-    }),
+  WEBHOOK_ALLOWED_CIDRS: cidrListEnvSchema,
   /** Encrypts signing secrets at rest (AES-256-GCM). Production must set a long random value. */
   MINOOTS_SECRETS_KEY: z
     .string()

@@ -4,8 +4,6 @@ import { EventPublisher, NATS_CONNECTION, natsProviders } from '@minoots/messagi
 import { DISPATCHER_CONFIG, loadDispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE } from '../database/dispatcher-database.type';
 
-export { NATS_CONNECTION };
-
 @Global()
 @Module({
   providers: [

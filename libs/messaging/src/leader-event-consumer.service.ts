@@ -1,0 +1,41 @@
+import { NatsConnection } from '@nats-io/nats-core';
+import { AdvisoryLeadership } from '@minoots/database';
+import { DurableEventConsumer, DurableEventConsumerOptions } from './durable-event-consumer.service';
+
+export interface LeaderEventConsumerOptions extends DurableEventConsumerOptions {
+  databaseUrl: string;
+  logger: DurableEventConsumerOptions['logger'] & { log(message: string): void };
+}
+
+/**
+ * A durable consumer that runs on one replica at a time: the holder of a Postgres advisory lock
+ * named after it. Events then apply strictly in stream order; if the leader dies, its session
+ * (and lock) goes with it and another replica takes over within a second.
+ */
+export class LeaderEventConsumer {
+  readonly consumer: DurableEventConsumer;
+  private readonly leadership: AdvisoryLeadership;
+
+  constructor(nc: NatsConnection, options: LeaderEventConsumerOptions) {
+    this.consumer = new DurableEventConsumer(nc, options);
+    this.leadership = new AdvisoryLeadership({
+      url: options.databaseUrl,
+      lockName: `${options.namespace}.${options.durable}`,
+      logger: options.logger,
+      onElected: () => this.consumer.start(),
+      onDeposed: () => this.consumer.stop(),
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.leadership.isLeader;
+  }
+
+  start(): Promise<void> {
+    return this.leadership.start();
+  }
+
+  stop(): Promise<void> {
+    return this.leadership.stop();
+  }
+}
