@@ -5,10 +5,12 @@ import { AuthModule } from './auth/auth.module';
 import { TimersModule } from './timers/timers.module';
 import { AccountModule } from './account/account.module';
 import { HealthModule } from './health/health.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 
 @Module({
-  imports: [InfrastructureModule, AuthModule, TimersModule, AccountModule, HealthModule],
+  imports: [InfrastructureModule, AuthModule, TimersModule, WebhooksModule, DeliveriesModule, AccountModule, HealthModule],
   providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
 })
 export class GatewayModule {}

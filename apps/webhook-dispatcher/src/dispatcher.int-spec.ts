@@ -209,7 +209,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     await publisher.publish(expired(s));
     const row = await expectEventually(async () => {
       const r = await db.selectFrom('dispatcher.deliveries').selectAll().where('timer_id', '=', s.id).executeTakeFirstOrThrow();
-      expect(r.status).toBe('failed');
+      expect(r.status).toBe('dead');
       return r;
     });
     expect(row.attempt_count).toBe(1);

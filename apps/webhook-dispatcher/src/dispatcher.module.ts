@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { SigningSecretsModule } from './signing-secrets/signing-secrets.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
 
-@Module({ imports: [InfrastructureModule, SigningSecretsModule, DeliveriesModule] })
+@Module({ imports: [InfrastructureModule, SigningSecretsModule, EndpointsModule, DeliveriesModule] })
 export class DispatcherModule {}

@@ -7,3 +7,4 @@ export * from './queries/query-registry.constants';
 export * from './timers/timer-spec.schema';
 export * from './timers/timer-view.type';
 export * from './timers/timer-view.util';
+export * from './queries/endpoint-views.type';

@@ -1,9 +1,9 @@
 import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
-import { AnyEvent, decodeEvent, StreamKey, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
+import { AnyEvent, decodeEvent, EVENT_REGISTRY, StreamEvent, StreamKey, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
 
-export interface ConsumedEvent {
-  event: AnyEvent;
+export interface ConsumedEvent<E extends AnyEvent = AnyEvent> {
+  event: E;
   /** Stream sequence: a total order of the stream, used for read-your-writes watermarks. */
   seq: number;
   redelivered: boolean;
@@ -14,12 +14,12 @@ export interface ConsumerLogger {
   warn(message: string): void;
 }
 
-export interface DurableEventConsumerOptions {
+export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
   namespace: string;
-  stream: StreamKey;
+  stream: S;
   durable: string;
   /** Called with events in stream order; resolves only once their effects are durable. */
-  handle(batch: ConsumedEvent[]): Promise<void>;
+  handle(batch: ConsumedEvent<StreamEvent<S>>[]): Promise<void>;
   logger: ConsumerLogger;
   maxBatch?: number;
   retryDelayMs?: number;
@@ -31,9 +31,9 @@ export interface DurableEventConsumerOptions {
  * (lowest latency); hundreds per batch under load (fewest round trips to Postgres).
  * Acks follow a successful `handle`; a failed batch is NAKed with a delay and redelivered.
  */
-export class DurableEventConsumer {
+export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private messages?: ConsumerMessages;
-  private buffer: { msg: JsMsg; event: AnyEvent }[] = [];
+  private buffer: { msg: JsMsg; event: StreamEvent<S> }[] = [];
   private draining: Promise<void> = Promise.resolve();
   private drainScheduled = false;
   private loop?: Promise<void>;
@@ -42,7 +42,7 @@ export class DurableEventConsumer {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly options: DurableEventConsumerOptions,
+    private readonly options: DurableEventConsumerOptions<S>,
   ) {}
 
   get streamName(): string {
@@ -91,9 +91,13 @@ export class DurableEventConsumer {
         msg.nak();
         continue;
       }
-      let event: AnyEvent;
+      let event: StreamEvent<S>;
       try {
-        event = decodeEvent(msg.data);
+        const decoded = decodeEvent(msg.data);
+        if (EVENT_REGISTRY[decoded.type].stream !== this.options.stream) {
+          throw new Error(`${decoded.type} does not belong on the ${this.options.stream} stream`);
+        }
+        event = decoded as StreamEvent<S>;
       } catch (error) {
         // A malformed message can never succeed: terminate it rather than redeliver forever.
         this.options.logger.error(`terminating malformed message seq=${msg.seq} on ${msg.subject}: ${(error as Error).message}`);

@@ -1,8 +1,9 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { AdvisoryLeadership } from '@minoots/database';
+import { StreamKey } from '@minoots/contracts';
 import { DurableEventConsumer, DurableEventConsumerOptions } from './durable-event-consumer.service';
 
-export interface LeaderEventConsumerOptions extends DurableEventConsumerOptions {
+export interface LeaderEventConsumerOptions<S extends StreamKey> extends DurableEventConsumerOptions<S> {
   databaseUrl: string;
   logger: DurableEventConsumerOptions['logger'] & { log(message: string): void };
 }
@@ -12,11 +13,11 @@ export interface LeaderEventConsumerOptions extends DurableEventConsumerOptions 
  * named after it. Events then apply strictly in stream order; if the leader dies, its session
  * (and lock) goes with it and another replica takes over within a second.
  */
-export class LeaderEventConsumer {
-  readonly consumer: DurableEventConsumer;
+export class LeaderEventConsumer<S extends StreamKey> {
+  readonly consumer: DurableEventConsumer<S>;
   private readonly leadership: AdvisoryLeadership;
 
-  constructor(nc: NatsConnection, options: LeaderEventConsumerOptions) {
+  constructor(nc: NatsConnection, options: LeaderEventConsumerOptions<S>) {
     this.consumer = new DurableEventConsumer(nc, options);
     this.leadership = new AdvisoryLeadership({
       url: options.databaseUrl,

@@ -6,7 +6,7 @@ import { ApiKeyOwner } from '../auth/api-keys.repository';
 import { Tenant } from '../auth/api-key.guard';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { parseInput } from '../http/parse-input.util';
-import { QueryClient } from '../timers/scheduler-queries.client';
+import { QueryClient } from '../infrastructure/query.client';
 
 const rotateRequestSchema = z.strictObject({ graceSeconds: z.number().int().min(0).max(30 * 24 * 3600).optional() }).optional();
 

@@ -19,6 +19,8 @@ export const gatewayConfigSchema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine((v) => v === undefined || API_KEY_PATTERN.test(v), 'expected mnt_live_… or mnt_test_… followed by 24-64 letters or digits'),
   QUERY_TIMEOUT_MS: envFields.positiveInt(10_000),
+  /** Requests per API key per minute, per gateway replica. */
+  GATEWAY_RATE_LIMIT_PER_MINUTE: envFields.positiveInt(6_000),
   SIGNING_SECRET_GRACE_SECONDS: envFields.positiveInt(24 * 3600),
   LOG_LEVEL: envFields.logLevel(),
 });

@@ -5,7 +5,7 @@ import { EventPublisher, NATS_CONNECTION, natsProviders } from '@minoots/messagi
 import { UrlPolicy } from '@minoots/url-policy';
 import { GATEWAY_CONFIG, GatewayConfig, loadGatewayConfig } from '../config/gateway.config';
 import { GATEWAY_DATABASE } from '../database/gateway-database.type';
-import { QUERY_CLIENT, QueryClient } from '../timers/scheduler-queries.client';
+import { QUERY_CLIENT, QueryClient } from './query.client';
 
 @Global()
 @Module({

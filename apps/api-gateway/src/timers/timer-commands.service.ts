@@ -6,7 +6,7 @@ import { UrlPolicy } from '@minoots/url-policy';
 import { ApiError } from '../http/api-error';
 import { CreateTimerRequest } from './create-timer.request';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
-import { QueryClient } from './scheduler-queries.client';
+import { QueryClient } from '../infrastructure/query.client';
 import { buildTimerSpec } from './timer-spec.factory';
 
 export interface CreateTimerResult {

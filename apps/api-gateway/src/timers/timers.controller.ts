@@ -8,7 +8,7 @@ import { Tenant } from '../auth/api-key.guard';
 import { ApiError } from '../http/api-error';
 import { parseInput } from '../http/parse-input.util';
 import { cancelTimerRequestSchema, createTimerRequestSchema, listTimersQuerySchema } from './create-timer.request';
-import { QueryClient } from './scheduler-queries.client';
+import { QueryClient } from '../infrastructure/query.client';
 import { TimerCommands } from './timer-commands.service';
 
 @ApiTags('timers')

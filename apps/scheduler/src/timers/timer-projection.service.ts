@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
 import { projectCreatedTimer, TimersRepository } from './timers.repository';
 
@@ -19,7 +20,7 @@ export class TimerProjection {
 
   constructor(private readonly timers: TimersRepository) {}
 
-  async apply(batch: ConsumedEvent[]): Promise<ProjectionOutcome> {
+  async apply(batch: ConsumedEvent<TimerEvent>[]): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
     await this.timers.transaction(async (trx) => {
       let creations: ReturnType<typeof projectCreatedTimer>[] = [];

@@ -18,7 +18,7 @@ export class TimerQueryController {
     try {
       return await this.queries.list(request);
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new RpcException({ code: 'INVALID_CURSOR', message: error.message });
+      if (error instanceof InvalidCursorError) throw new RpcException({ status: 400, code: 'INVALID_CURSOR', message: error.message });
       throw error;
     }
   }

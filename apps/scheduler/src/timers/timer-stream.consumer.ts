@@ -13,7 +13,7 @@ import { ProjectionWatermark } from './projection-watermark';
 @Injectable()
 export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TimerStreamConsumer.name);
-  private readonly stream: LeaderEventConsumer;
+  private readonly stream: LeaderEventConsumer<'timers'>;
   readonly watermark = new ProjectionWatermark(() => this.stream.consumer.ackFloor());
 
   constructor(

@@ -34,6 +34,12 @@ export const dispatcherConfigSchema = z.object({
   SIGNING_SECRET_GRACE_SECONDS: envFields.positiveInt(24 * 3600),
   /** How often stranded deliveries (crash between recording and sending) are looked for. */
   DELIVERY_SWEEP_INTERVAL_MS: envFields.positiveInt(1_000),
+  MAX_ENDPOINTS_PER_TENANT: envFields.positiveInt(10),
+  /** The window endpoint rate limits are counted in; a limit of N/min allows N·window/60 s per window. */
+  ENDPOINT_RATE_WINDOW_MS: envFields.positiveInt(60_000),
+  /** Consecutive failed attempts after which an endpoint is marked failing, then disabled. */
+  ENDPOINT_FAILING_AFTER: envFields.positiveInt(5),
+  ENDPOINT_DISABLE_AFTER: envFields.positiveInt(15),
   DISPATCHER_INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: envFields.logLevel(),
   NODE_ENV: z.string().default('development'),

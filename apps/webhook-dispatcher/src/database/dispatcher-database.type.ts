@@ -3,6 +3,7 @@ import { TimerSpec } from '@minoots/contracts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface SigningSecretsTable {
   tenant_id: string;
@@ -25,7 +26,31 @@ export interface TimerSnapshotsTable {
   cancel_reason: string | null;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'dead';
+
+export type EndpointHealth = 'healthy' | 'failing' | 'disabled';
+
+export interface EndpointsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  enabled: boolean;
+  health: EndpointHealth;
+  disabled_reason: string | null;
+  rate_limit_per_minute: number;
+  max_attempts: number;
+  metadata: Json<Record<string, unknown> | null>;
+  consecutive_failures: Generated<number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  deleted_at: Timestamp | null;
+}
 
 export interface DeliveriesTable {
   id: string;
@@ -41,12 +66,15 @@ export interface DeliveriesTable {
   status: DeliveryStatus;
   attempt_count: Generated<number>;
   max_attempts: number;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
   next_attempt_at: Timestamp | null;
   lease_owner: string | null;
   lease_until: Timestamp | null;
   last_error: string | null;
   completed_at: Timestamp | null;
+  endpoint_id: string | null;
+  /** Times an attempt was put off by the endpoint's rate limit (it delays, never drops). */
+  rate_limited_count: Generated<number>;
 }
 
 export interface DeliveryAttemptsTable {
@@ -65,6 +93,7 @@ export interface DispatcherDB {
   'dispatcher.signing_secrets': SigningSecretsTable;
   'dispatcher.timer_snapshots': TimerSnapshotsTable;
   'dispatcher.deliveries': DeliveriesTable;
+  'dispatcher.endpoints': EndpointsTable;
   'dispatcher.delivery_attempts': DeliveryAttemptsTable;
 }
 

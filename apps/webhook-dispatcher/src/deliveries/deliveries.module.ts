@@ -1,26 +1,53 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
 import { UrlPolicy } from '@minoots/url-policy';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
+import { EndpointsModule } from '../endpoints/endpoints.module';
 import { SigningSecretsModule } from '../signing-secrets/signing-secrets.module';
+import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryLogRepository } from './delivery-log.repository';
+import { DeliveryLogService } from './delivery-log.service';
+import { DeliveryOutcomes } from './delivery-outcomes.service';
 import { DeliverySender } from './delivery-sender.service';
 import { DeliverySweeper } from './delivery-sweeper.service';
+import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryScheduleProvider } from './retry-schedule.provider';
 import { TimerEventConsumer } from './timer-event.consumer';
 import { TimerEventIntake } from './timer-event-intake.service';
 import { WebhookHttpClient } from './webhook-http.client';
 
+class DeliveryResourcesCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(WebhookHttpClient) private readonly http: WebhookHttpClient,
+    @Inject(EndpointRateLimiter) private readonly limiter: EndpointRateLimiter,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.http.close(), this.limiter.close()]);
+  }
+}
+
 @Module({
-  imports: [SigningSecretsModule],
+  imports: [SigningSecretsModule, EndpointsModule],
+  controllers: [DeliveriesController],
   providers: [
     retryScheduleProvider,
     {
       provide: WebhookHttpClient,
-      inject: [DISPATCHER_CONFIG],
-      useFactory: (config: DispatcherConfig) =>
-        new WebhookHttpClient(new UrlPolicy({ allowedCidrs: config.allowedCidrs }), config.DELIVERY_TIMEOUT_MS),
+      inject: [UrlPolicy, DISPATCHER_CONFIG],
+      useFactory: (policy: UrlPolicy, config: DispatcherConfig) => new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS),
     },
+    {
+      provide: EndpointRateLimiter,
+      inject: [DISPATCHER_CONFIG],
+      useFactory: (config: DispatcherConfig) => new EndpointRateLimiter(new Pool({ connectionString: config.DATABASE_URL, max: 4 }), config.ENDPOINT_RATE_WINDOW_MS),
+    },
+    DeliveryResourcesCloser,
     DeliveriesRepository,
+    DeliveryLogRepository,
+    DeliveryLogService,
+    DeliveryOutcomes,
     DeliverySender,
     TimerEventIntake,
     TimerEventConsumer,

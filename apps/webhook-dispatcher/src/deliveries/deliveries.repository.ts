@@ -60,22 +60,51 @@ export class DeliveriesRepository {
       .execute();
   }
 
-  /** Claims pending deliveries that are due and not leased (stranded by a crash, or due for retry). */
+  /**
+   * Claims pending deliveries that are due and not leased (retries whose time has come, first
+   * attempts stranded by a crash, replays) — except those of a disabled endpoint, which wait.
+   */
   async claimDue(owner: string, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
     const result = await sql<DeliveryRow>`
       update dispatcher.deliveries d
          set lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseMs / 1000})
         from (
-          select id from dispatcher.deliveries
-           where status = 'pending' and next_attempt_at <= now()
-             and (lease_until is null or lease_until < now())
-           order by next_attempt_at
+          select dd.id from dispatcher.deliveries dd
+            left join dispatcher.endpoints e on e.id = dd.endpoint_id
+           where dd.status = 'pending' and dd.next_attempt_at <= now()
+             and (dd.lease_until is null or dd.lease_until < now())
+             and (dd.endpoint_id is null or e.enabled)
+           order by dd.next_attempt_at
            limit ${limit}
-           for update skip locked
+           for update of dd skip locked
         ) due
        where d.id = due.id
       returning d.*`.execute(this.db);
     return result.rows;
+  }
+
+  async markDead(id: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('dispatcher.deliveries')
+      .set({ status: 'dead', last_error: error, completed_at: new Date(), next_attempt_at: null, lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /** Puts an attempt off without using one up (rate limit, paused endpoint). */
+  async postpone(id: string, until: Date, rateLimited: boolean): Promise<void> {
+    await this.db
+      .updateTable('dispatcher.deliveries')
+      .set((eb) => ({
+        next_attempt_at: until,
+        lease_owner: null,
+        lease_until: null,
+        rate_limited_count: rateLimited ? eb('rate_limited_count', '+', 1) : eb.ref('rate_limited_count'),
+      }))
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
   }
 
   async recordAttempt(

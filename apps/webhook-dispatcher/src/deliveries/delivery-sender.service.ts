@@ -1,13 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createEvent } from '@minoots/contracts';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
+import { EndpointsRepository } from '../endpoints/endpoints.repository';
+import { EndpointsService } from '../endpoints/endpoints.service';
 import { SigningSecretsService } from '../signing-secrets/signing-secrets.service';
 import { buildDeliveryHeaders } from './delivery-headers.builder';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
+import { DeliveryOutcomes } from './delivery-outcomes.service';
+import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryDelayMs } from './retry-schedule.util';
-import { WebhookHttpClient } from './webhook-http.client';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
+import { HttpAttemptResult, WebhookHttpClient } from './webhook-http.client';
 
-/** Makes one attempt of a delivery and records it honestly: status code, latency, excerpt, error. */
+interface Target {
+  url: string;
+  webhookId: string;
+  secrets: string[];
+}
+
+/**
+ * Makes one attempt of a delivery and records it honestly (status code, latency, excerpt,
+ * error); decides what comes next: success, a retry on the schedule, or the dead-letter queue.
+ */
 @Injectable()
 export class DeliverySender {
   private readonly logger = new Logger(DeliverySender.name);
@@ -17,8 +31,12 @@ export class DeliverySender {
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
     @Inject(RETRY_SCHEDULE) private readonly schedule: number[],
     private readonly deliveries: DeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
+    private readonly endpointSecrets: EndpointsService,
     private readonly secrets: SigningSecretsService,
     private readonly http: WebhookHttpClient,
+    private readonly rateLimiter: EndpointRateLimiter,
+    private readonly outcomes: DeliveryOutcomes,
   ) {}
 
   /** Lease long enough to cover one attempt, so no other replica starts the same one meanwhile. */
@@ -39,22 +57,25 @@ export class DeliverySender {
   }
 
   async attempt(delivery: DeliveryRow): Promise<void> {
+    const target = await this.resolveTarget(delivery);
+    if (!target) return;
     const attempt = delivery.attempt_count + 1;
-    const keys = await this.secrets.keysFor(delivery.tenant_id);
     const startedAt = new Date();
     const headers = buildDeliveryHeaders({
       deliveryId: delivery.id,
-      webhookId: delivery.timer_id ? `${delivery.timer_id}.${delivery.target}` : delivery.target,
+      webhookId: target.webhookId,
       eventType: delivery.event_type,
       attempt,
       body: delivery.payload,
-      secrets: keys.all,
+      secrets: target.secrets,
       now: startedAt,
     });
-    const result = await this.http.post(delivery.url, headers, delivery.payload);
-    const exhausted = result.permanent || attempt >= delivery.max_attempts;
-    const status = result.ok ? 'succeeded' : exhausted ? 'failed' : 'pending';
+    const result = await this.http.post(target.url, headers, delivery.payload);
+    const gone = result.statusCode === 410;
+    const exhausted = result.permanent || gone || attempt >= delivery.max_attempts;
+    const status = result.ok ? 'succeeded' : exhausted ? 'dead' : 'pending';
     const nextAttemptAt = status === 'pending' ? new Date(Date.now() + retryDelayMs(this.schedule, attempt, result.retryAfterMs)) : null;
+    const error = gone ? 'receiver answered 410 Gone: endpoint disabled' : result.error;
     await this.deliveries.recordAttempt(
       {
         delivery_id: delivery.id,
@@ -63,16 +84,75 @@ export class DeliverySender {
         duration_ms: result.durationMs,
         status_code: result.statusCode,
         response_excerpt: result.responseExcerpt,
-        error: result.error,
+        error,
         outcome: result.ok ? 'succeeded' : 'failed',
       },
-      { status, nextAttemptAt, error: result.error },
+      { status, nextAttemptAt, error },
     );
-    if (!result.ok) {
-      this.logger.warn(
-        `delivery ${delivery.id} attempt ${attempt}/${delivery.max_attempts} failed (${result.error})` +
-          (nextAttemptAt ? `; next at ${nextAttemptAt.toISOString()}` : '; giving up'),
-      );
+    this.announce(delivery, attempt, result, status, nextAttemptAt, error);
+    if (delivery.endpoint_id) await this.recordEndpointHealth(delivery.endpoint_id, result.ok, gone);
+  }
+
+  /** Where and how to send; undefined when the attempt must not happen now (recorded as such). */
+  private async resolveTarget(delivery: DeliveryRow): Promise<Target | undefined> {
+    if (!delivery.endpoint_id) {
+      const keys = await this.secrets.keysFor(delivery.tenant_id);
+      return { url: delivery.url, webhookId: `${delivery.timer_id}.${delivery.target}`, secrets: keys.all };
     }
+    const endpoint = await this.endpoints.findById(delivery.endpoint_id);
+    if (!endpoint || endpoint.deleted_at) {
+      await this.deliveries.markDead(delivery.id, 'endpoint deleted');
+      return undefined;
+    }
+    if (!endpoint.enabled) {
+      // Paused, not dropped: re-enabling the endpoint resumes it (the sweeper skips it meanwhile).
+      await this.deliveries.postpone(delivery.id, new Date(), false);
+      return undefined;
+    }
+    const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
+    if (waitMs > 0) {
+      await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
+      return undefined;
+    }
+    // The endpoint's current URL: fixing a wrong URL and replaying is the common repair.
+    return { url: endpoint.url, webhookId: endpoint.id, secrets: this.endpointSecrets.secretsOf(endpoint) };
+  }
+
+  private async recordEndpointHealth(endpointId: string, ok: boolean, gone: boolean): Promise<void> {
+    const change = await this.endpoints.recordOutcome(
+      endpointId,
+      { ok, gone },
+      { failingAfter: this.config.ENDPOINT_FAILING_AFTER, disableAfter: this.config.ENDPOINT_DISABLE_AFTER },
+    );
+    if (change?.changedTo === 'failing' || change?.changedTo === 'disabled') {
+      this.logger.warn(`endpoint ${endpointId} is now ${change.changedTo}: ${change.row.disabled_reason ?? `${change.row.consecutive_failures} failures in a row`}`);
+      await this.outcomes.endpointHealthChanged(change.row, change.changedTo);
+    }
+  }
+
+  private announce(
+    delivery: DeliveryRow,
+    attempt: number,
+    result: HttpAttemptResult,
+    status: 'succeeded' | 'dead' | 'pending',
+    nextAttemptAt: Date | null,
+    error: string | null,
+  ): void {
+    const common = {
+      tenantId: delivery.tenant_id,
+      aggregateId: delivery.id,
+    };
+    const data = { deliveryId: delivery.id, endpointId: delivery.endpoint_id, timerId: delivery.timer_id, eventType: delivery.event_type, attempt };
+    if (status === 'succeeded') {
+      this.outcomes.publish(createEvent('delivery.succeeded', { ...common, data: { ...data, statusCode: result.statusCode ?? 0, durationMs: result.durationMs } }));
+      return;
+    }
+    if (status === 'pending') {
+      this.outcomes.publish(createEvent('delivery.failed', { ...common, data: { ...data, error: error ?? 'failed', nextAttemptAt: nextAttemptAt!.toISOString() } }));
+      this.logger.warn(`delivery ${delivery.id} attempt ${attempt}/${delivery.max_attempts} failed (${error}); next at ${nextAttemptAt!.toISOString()}`);
+      return;
+    }
+    this.outcomes.publish(createEvent('delivery.dead', { ...common, data: { ...data, error: error ?? 'failed' } }));
+    this.logger.warn(`delivery ${delivery.id} is dead after ${attempt} attempt(s): ${error}`);
   }
 }

@@ -1,4 +1,4 @@
-import { AnyEvent, createEvent, TimerSpec } from '@minoots/contracts';
+import { TimerEvent, createEvent, TimerSpec } from '@minoots/contracts';
 import { planTimerDeliveries } from './timer-delivery.planner';
 import { TimerOutcome } from './timer-webhook-payload.builder';
 
@@ -40,7 +40,7 @@ const PENDING: TimerOutcome = { status: 'pending', endedAt: null, reason: null }
 const expiredOutcome = (at: string): TimerOutcome => ({ status: 'expired', endedAt: at, reason: null });
 const cancelledOutcome = (at: string, reason: string | null): TimerOutcome => ({ status: 'cancelled', endedAt: at, reason });
 
-function only(event: AnyEvent, spec: TimerSpec, outcome: TimerOutcome) {
+function only(event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome) {
   const planned = planTimerDeliveries(event, spec, outcome);
   expect(planned).toHaveLength(1);
   return planned[0];

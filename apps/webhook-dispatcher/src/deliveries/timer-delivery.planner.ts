@@ -1,10 +1,11 @@
-import { AnyEvent, TimerSpec } from '@minoots/contracts';
+import { TimerEvent, TimerSpec } from '@minoots/contracts';
 import { buildTimerWebhookPayload, TimerOutcome } from './timer-webhook-payload.builder';
+import { progressInfo } from './endpoint-delivery.planner';
 
 export interface PlannedDelivery {
   target: 'on_expire' | 'on_progress' | 'on_cancel';
   url: string;
-  eventType: AnyEvent['type'];
+  eventType: TimerEvent['type'];
   payload: Record<string, unknown>;
 }
 
@@ -12,14 +13,13 @@ export interface PlannedDelivery {
  * Which of a timer's own webhooks an event goes to, and with what body. `outcome` is the timer's
  * state after the event (the caller decided whether the event took effect).
  */
-export function planTimerDeliveries(event: AnyEvent, spec: TimerSpec, outcome: TimerOutcome): PlannedDelivery[] {
+export function planTimerDeliveries(event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome): PlannedDelivery[] {
   const { on_expire, on_progress, on_cancel } = spec.events;
   switch (event.type) {
     case 'timer.created':
       return [];
     case 'timer.progress': {
       if (!on_progress) return [];
-      const timeRemaining = Math.max(0, Date.parse(spec.fireAt) - Date.parse(event.data.dueAt));
       return [
         {
           target: 'on_progress',
@@ -28,7 +28,7 @@ export function planTimerDeliveries(event: AnyEvent, spec: TimerSpec, outcome: T
           payload: buildTimerWebhookPayload('timer_progress', spec, outcome, {
             message: on_progress.message,
             data: on_progress.data,
-            progress: { milestone: event.data.milestone, percent: event.data.percent, timeRemaining },
+            progress: progressInfo(event, spec),
             at: event.data.firedAt,
           }),
         },

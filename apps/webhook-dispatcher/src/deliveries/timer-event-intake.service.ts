@@ -1,18 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Insertable } from 'kysely';
-import { ulid } from 'ulid';
-import { TimerSpec } from '@minoots/contracts';
+import { Insertable, Transaction } from 'kysely';
+import { TimerEvent, TimerSpec } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
-import { DeliveriesTable } from '../database/dispatcher-database.type';
+import { DeliveriesTable, DispatcherDB } from '../database/dispatcher-database.type';
+import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
-import { planTimerDeliveries, PlannedDelivery } from './timer-delivery.planner';
+import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime } from './endpoint-delivery.planner';
+import { newDeliveryRow } from './new-delivery-row.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
+import { planTimerDeliveries } from './timer-delivery.planner';
+import { TimerOutcome } from './timer-webhook-payload.builder';
+
+type Trx = Transaction<DispatcherDB>;
 
 /**
- * Turns timer events into deliveries, in one transaction per batch. Re-applying a batch creates
- * nothing new: snapshots insert-or-ignore, terminal events land once, and a delivery is unique
- * per (event, target). Returns the deliveries this call created, already leased to this replica.
+ * Turns timer events into deliveries — to the timer's own webhooks and to every enabled endpoint
+ * whose filter matches — in one transaction per batch. Re-applying a batch creates nothing new:
+ * snapshots insert-or-ignore, terminal events land once, and a delivery is unique per
+ * (event, target). Returns the deliveries this call created, already leased to this replica.
  */
 @Injectable()
 export class TimerEventIntake {
@@ -22,37 +28,40 @@ export class TimerEventIntake {
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
     @Inject(RETRY_SCHEDULE) private readonly schedule: number[],
     private readonly deliveries: DeliveriesRepository,
+    private readonly endpoints: EndpointsRepository,
   ) {}
 
-  async apply(batch: ConsumedEvent[], leaseMs: number): Promise<DeliveryRow[]> {
+  async apply(batch: ConsumedEvent<TimerEvent>[], leaseMs: number): Promise<DeliveryRow[]> {
     return this.deliveries.transaction(async (trx) => {
       const rows: Insertable<DeliveriesTable>[] = [];
+      const lease = { owner: this.config.instanceId, until: new Date(Date.now() + leaseMs) };
+      const endpointsByTenant = new Map<string, Promise<EndpointTarget[]>>();
+      const endpointsOf = (tenantId: string) => {
+        if (!endpointsByTenant.has(tenantId)) endpointsByTenant.set(tenantId, this.loadEndpoints(trx, tenantId));
+        return endpointsByTenant.get(tenantId)!;
+      };
       let created: { tenantId: string; spec: TimerSpec }[] = [];
       const flushCreated = async () => {
         await this.deliveries.insertSnapshots(trx, created);
         created = [];
       };
-      const leaseUntil = new Date(Date.now() + leaseMs);
-      const toRows = (event: ConsumedEvent['event'], planned: PlannedDelivery[]) =>
-        planned.map((p) => ({
-          id: `dlv_${ulid()}`,
-          tenant_id: event.tenantId,
-          event_id: event.id,
-          event_type: p.eventType,
-          timer_id: event.aggregateId,
-          target: p.target,
-          url: p.url,
-          payload: JSON.stringify(p.payload),
-          status: 'pending' as const,
-          max_attempts: this.schedule.length + 1,
-          next_attempt_at: new Date(),
-          lease_owner: this.config.instanceId,
-          lease_until: leaseUntil,
-        }));
+      const plan = async (event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome) => {
+        const common = { tenantId: event.tenantId, eventId: event.id, timerId: event.aggregateId, lease };
+        for (const p of planTimerDeliveries(event, spec, outcome)) {
+          rows.push(newDeliveryRow({ ...common, eventType: p.eventType, target: p.target, endpointId: null, url: p.url, payload: p.payload, maxAttempts: this.schedule.length + 1 }));
+        }
+        const envelope = { id: event.id, type: event.type, timestamp: timerEventTime(event), tenantId: event.tenantId };
+        for (const p of planEndpointDeliveries(envelope, timerEventPayload(event, spec, outcome), await endpointsOf(event.tenantId))) {
+          rows.push(
+            newDeliveryRow({ ...common, eventType: p.eventType, target: p.endpoint.id, endpointId: p.endpoint.id, url: p.endpoint.url, payload: p.payload, maxAttempts: p.endpoint.maxAttempts }),
+          );
+        }
+      };
 
       for (const { event, seq } of batch) {
         if (event.type === 'timer.created') {
           created.push({ tenantId: event.tenantId, spec: event.data.timer });
+          await plan(event, event.data.timer, { status: 'pending', endedAt: null, reason: null });
           continue;
         }
         await flushCreated();
@@ -61,13 +70,10 @@ export class TimerEventIntake {
           this.logger.warn(`${event.type} ${event.id} for unknown timer ${event.aggregateId}: nothing to deliver`);
           continue;
         }
-        const spec = snapshot.spec;
         switch (event.type) {
           case 'timer.progress':
             // Progress after the timer ended (a late firing racing a cancel) is not news.
-            if (snapshot.status === 'pending') {
-              rows.push(...toRows(event, planTimerDeliveries(event, spec, { status: 'pending', endedAt: null, reason: null })));
-            }
+            if (snapshot.status === 'pending') await plan(event, snapshot.spec, { status: 'pending', endedAt: null, reason: null });
             break;
           case 'timer.expired':
           case 'timer.cancelled': {
@@ -75,7 +81,7 @@ export class TimerEventIntake {
             const at = event.type === 'timer.expired' ? event.data.firedAt : event.data.cancelledAt;
             const reason = event.type === 'timer.cancelled' ? event.data.reason : null;
             if (await this.deliveries.endTimer(trx, { timerId: event.aggregateId, seq, status, at, reason })) {
-              rows.push(...toRows(event, planTimerDeliveries(event, spec, { status, endedAt: at, reason })));
+              await plan(event, snapshot.spec, { status, endedAt: at, reason });
             }
             break;
           }
@@ -84,5 +90,10 @@ export class TimerEventIntake {
       await flushCreated();
       return this.deliveries.insertDeliveries(trx, rows);
     });
+  }
+
+  private async loadEndpoints(trx: Trx, tenantId: string): Promise<EndpointTarget[]> {
+    const rows = await this.endpoints.listEnabled(trx, tenantId);
+    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, eventTypes: r.event_types, maxAttempts: r.max_attempts }));
   }
 }

@@ -12,7 +12,7 @@ import { TimerEventIntake } from './timer-event-intake.service';
 @Injectable()
 export class TimerEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TimerEventConsumer.name);
-  private readonly stream: LeaderEventConsumer;
+  private readonly stream: LeaderEventConsumer<'timers'>;
 
   constructor(
     @Inject(NATS_CONNECTION) nc: NatsConnection,

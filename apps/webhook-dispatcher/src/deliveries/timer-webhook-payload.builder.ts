@@ -8,13 +8,14 @@ export interface TimerOutcome {
   reason: string | null;
 }
 
-/** The seeds' per-timer webhook body: `{event, timer{...}, message, data, progress?, reason?, timestamp}`. */
-export function buildTimerWebhookPayload(
-  event: TimerWebhookEvent,
-  spec: TimerSpec,
-  outcome: TimerOutcome,
-  extra: { message?: string; data?: unknown; progress?: { milestone: string; percent: number; timeRemaining: number }; at: string },
-): Record<string, unknown> {
+export interface ProgressInfo {
+  milestone: string;
+  percent: number;
+  timeRemaining: number;
+}
+
+/** The `timer` object of every timer payload (per-timer webhooks and endpoint envelopes alike). */
+export function buildTimerObject(spec: TimerSpec, outcome: TimerOutcome): Record<string, unknown> {
   const timer: Record<string, unknown> = {
     id: spec.id,
     name: spec.name,
@@ -32,6 +33,17 @@ export function buildTimerWebhookPayload(
     timer.cancelledAt = outcome.endedAt;
     timer.reason = outcome.reason;
   }
+  return timer;
+}
+
+/** The seeds' per-timer webhook body: `{event, timer{...}, message, data, progress?, reason?, timestamp}`. */
+export function buildTimerWebhookPayload(
+  event: TimerWebhookEvent,
+  spec: TimerSpec,
+  outcome: TimerOutcome,
+  extra: { message?: string; data?: unknown; progress?: ProgressInfo; at: string },
+): Record<string, unknown> {
+  const timer = buildTimerObject(spec, outcome);
   const payload: Record<string, unknown> = {
     event,
     timer,

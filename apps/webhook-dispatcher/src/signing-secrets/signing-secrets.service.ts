@@ -16,15 +16,13 @@ const CACHE_TTL_MS = 2_000;
 /** Each tenant's webhook signing secret: created on first use, rotatable with a grace period. */
 @Injectable()
 export class SigningSecretsService {
-  private readonly box: SecretBox;
   private readonly cache = new Map<string, { keys: TenantSigningKeys; until: number }>();
 
   constructor(
     private readonly repository: SigningSecretsRepository,
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
-  ) {
-    this.box = new SecretBox(config.MINOOTS_SECRETS_KEY);
-  }
+    private readonly box: SecretBox,
+  ) {}
 
   async view(tenantId: string): Promise<SigningSecretView> {
     return this.toView(await this.repository.getOrCreate(tenantId, this.box.seal(generateSecret())));

@@ -2,14 +2,42 @@ import { z } from 'zod';
 import { timerSpecSchema } from '../timers/timer-spec.schema';
 import { eventEnvelopeSchema } from './event-envelope.schema';
 
-export const EVENT_TYPES = ['timer.created', 'timer.cancelled', 'timer.progress', 'timer.expired'] as const;
+export const EVENT_TYPES = [
+  'timer.created',
+  'timer.cancelled',
+  'timer.progress',
+  'timer.expired',
+  'delivery.succeeded',
+  'delivery.failed',
+  'delivery.dead',
+  'endpoint.failing',
+  'endpoint.disabled',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Streams group subjects; each service namespaces them (see `subjectFor`). */
 export const STREAMS = {
   timers: { name: 'TIMERS', subjects: 'timers.>' },
+  deliveries: { name: 'DELIVERIES', subjects: 'deliveries.>' },
+  endpoints: { name: 'ENDPOINTS', subjects: 'endpoints.>' },
 } as const;
 export type StreamKey = keyof typeof STREAMS;
+
+const deliveryOutcomeSchema = z.object({
+  deliveryId: z.string(),
+  endpointId: z.string().nullable(),
+  timerId: z.string().nullable(),
+  eventType: z.string(),
+  attempt: z.number().int(),
+});
+
+const endpointHealthSchema = z.object({
+  endpointId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  consecutiveFailures: z.number().int(),
+  reason: z.string(),
+});
 
 export interface EventDefinition {
   stream: StreamKey;
@@ -55,10 +83,45 @@ export const EVENT_REGISTRY = {
     version: 1,
     schema: eventEnvelopeSchema('timer.expired', 1, z.object({ dueAt: z.string(), firedAt: z.string() })),
   },
+  'delivery.succeeded': {
+    stream: 'deliveries',
+    subject: 'deliveries.succeeded',
+    version: 1,
+    schema: eventEnvelopeSchema('delivery.succeeded', 1, deliveryOutcomeSchema.extend({ statusCode: z.number().int(), durationMs: z.number() })),
+  },
+  'delivery.failed': {
+    stream: 'deliveries',
+    subject: 'deliveries.failed',
+    version: 1,
+    schema: eventEnvelopeSchema('delivery.failed', 1, deliveryOutcomeSchema.extend({ error: z.string(), nextAttemptAt: z.string() })),
+  },
+  'delivery.dead': {
+    stream: 'deliveries',
+    subject: 'deliveries.dead',
+    version: 1,
+    schema: eventEnvelopeSchema('delivery.dead', 1, deliveryOutcomeSchema.extend({ error: z.string() })),
+  },
+  'endpoint.failing': {
+    stream: 'endpoints',
+    subject: 'endpoints.failing',
+    version: 1,
+    schema: eventEnvelopeSchema('endpoint.failing', 1, endpointHealthSchema),
+  },
+  'endpoint.disabled': {
+    stream: 'endpoints',
+    subject: 'endpoints.disabled',
+    version: 1,
+    schema: eventEnvelopeSchema('endpoint.disabled', 1, endpointHealthSchema),
+  },
 } as const satisfies Record<EventType, EventDefinition>;
 
 export type EventOf<T extends EventType> = z.infer<(typeof EVENT_REGISTRY)[T]['schema']>;
 export type AnyEvent = { [T in EventType]: EventOf<T> }[EventType];
+/** The events a stream carries, e.g. `StreamEvent<'timers'>` = the four timer events. */
+export type StreamEvent<S extends StreamKey> = {
+  [T in EventType]: (typeof EVENT_REGISTRY)[T]['stream'] extends S ? EventOf<T> : never;
+}[EventType];
+export type TimerEvent = StreamEvent<'timers'>;
 export type TimerCreatedEvent = EventOf<'timer.created'>;
 export type TimerCancelledEvent = EventOf<'timer.cancelled'>;
 export type TimerProgressEvent = EventOf<'timer.progress'>;

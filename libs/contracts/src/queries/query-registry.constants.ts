@@ -1,5 +1,9 @@
 import { TimerStatus, TimerView } from '../timers/timer-view.type';
 import { resolveNamespace } from '../events/namespace.util';
+import { DeliveryView, EndpointInput, EndpointStats, EndpointView } from './endpoint-views.type';
+
+type Tenant = { tenantId: string };
+type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** Request/reply queries between services (NATS core, through @nestjs/microservices). */
 export interface QueryContracts {
@@ -27,6 +31,33 @@ export interface QueryContracts {
     request: { tenantId: string; graceSeconds: number };
     response: SigningSecretView;
   };
+  'endpoints.create': { request: Tenant & { input: EndpointInput }; response: EndpointView };
+  'endpoints.list': { request: Tenant & { limit: number; cursor?: string }; response: Page<EndpointView> };
+  'endpoints.get': { request: Tenant & { endpointId: string }; response: EndpointView };
+  'endpoints.update': { request: Tenant & { endpointId: string; changes: Partial<EndpointInput> }; response: EndpointView };
+  'endpoints.delete': { request: Tenant & { endpointId: string }; response: { deleted: true; deadLettered: number } };
+  'endpoints.rotate-secret': { request: Tenant & { endpointId: string; graceSeconds: number }; response: EndpointView };
+  'endpoints.test': { request: Tenant & { endpointId: string }; response: DeliveryView };
+  'endpoints.stats': { request: Tenant & { endpointId: string; since?: string }; response: EndpointStats };
+  'endpoints.replay-dead': {
+    request: Tenant & { endpointId: string; from?: string; to?: string };
+    response: { replayed: number; deliveryIds: string[] };
+  };
+  'deliveries.list': {
+    request: Tenant & {
+      endpointId?: string;
+      timerId?: string;
+      status?: DeliveryView['status'];
+      eventType?: string;
+      from?: string;
+      to?: string;
+      limit: number;
+      cursor?: string;
+    };
+    response: Page<DeliveryView>;
+  };
+  'deliveries.get': { request: Tenant & { deliveryId: string }; response: DeliveryView };
+  'deliveries.replay': { request: Tenant & { deliveryId: string }; response: DeliveryView };
 }
 
 export interface SigningSecretView {
@@ -46,6 +77,18 @@ export const QUERY_OWNERS = {
   'timers.list': 'scheduler',
   'signing-secret.get': 'dispatcher',
   'signing-secret.rotate': 'dispatcher',
+  'endpoints.create': 'dispatcher',
+  'endpoints.list': 'dispatcher',
+  'endpoints.get': 'dispatcher',
+  'endpoints.update': 'dispatcher',
+  'endpoints.delete': 'dispatcher',
+  'endpoints.rotate-secret': 'dispatcher',
+  'endpoints.test': 'dispatcher',
+  'endpoints.stats': 'dispatcher',
+  'endpoints.replay-dead': 'dispatcher',
+  'deliveries.list': 'dispatcher',
+  'deliveries.get': 'dispatcher',
+  'deliveries.replay': 'dispatcher',
 } as const satisfies Record<QueryName, string>;
 
 /** Read at import time on purpose: NestJS `@MessagePattern` needs the subject when the class is declared. */

@@ -1,6 +1,8 @@
 import { MigrationSet } from '@minoots/database';
 import * as createDeliveryTables from './1763850100000-CreateDeliveryTables';
+import * as createEndpoints from './1763853000000-CreateEndpoints';
 
 export const dispatcherMigrations: MigrationSet = {
   '1763850100000-CreateDeliveryTables': createDeliveryTables,
+  '1763853000000-CreateEndpoints': createEndpoints,
 };

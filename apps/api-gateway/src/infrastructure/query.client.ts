@@ -1,13 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { queryPattern, QueryName, QueryRequest, QueryResponse } from '@minoots/contracts';
+import { isQueryErrorBody, QUERY_OWNERS, queryPattern, QueryName, QueryRequest, QueryResponse } from '@minoots/contracts';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ApiError } from '../http/api-error';
 
 export const QUERY_CLIENT = Symbol('QUERY_CLIENT');
-
-const OWNER_NAMES: Record<string, string> = { 'timers.get': 'scheduler', 'timers.list': 'scheduler' };
 
 /**
  * Asks the owning service over NATS request/reply. Remembers the stream sequence of this
@@ -36,12 +34,12 @@ export class QueryClient implements OnApplicationShutdown {
         this.client.send<QueryResponse<Q>, QueryRequest<Q>>(queryPattern(name, this.config.namespace), request).pipe(timeout(this.config.QUERY_TIMEOUT_MS)),
       );
     } catch (error) {
-      const owner = OWNER_NAMES[name] ?? 'webhook-dispatcher';
+      const owner = QUERY_OWNERS[name];
       if (error instanceof TimeoutError || /no subscribers|no responders|timeout/i.test(String((error as Error)?.message))) {
         throw new ApiError(503, 'SERVICE_UNAVAILABLE', `The ${owner} did not answer in time; try again shortly.`, { 'retry-after': '1' });
       }
-      const remote = error as { code?: string; message?: string };
-      if (remote?.code === 'INVALID_CURSOR') throw new ApiError(400, 'INVALID_CURSOR', remote.message ?? 'invalid cursor');
+      // The owning service refused the request for a reason the client should see.
+      if (isQueryErrorBody(error)) throw new ApiError(error.status, error.code, error.message);
       throw error;
     }
   }

@@ -1,0 +1,37 @@
+import { Insertable } from 'kysely';
+import { ulid } from 'ulid';
+import { DeliveriesTable } from '../database/dispatcher-database.type';
+
+export interface NewDelivery {
+  tenantId: string;
+  eventId: string;
+  eventType: string;
+  timerId: string | null;
+  /** `on_expire` / `on_progress` / `on_cancel` for a timer's own webhook, else the endpoint id. */
+  target: string;
+  endpointId: string | null;
+  url: string;
+  payload: unknown;
+  maxAttempts: number;
+  /** Leased to the replica that attempts it right away (the sweeper leaves it alone); else the sweeper's. */
+  lease?: { owner: string; until: Date };
+}
+
+export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
+  return {
+    id: `dlv_${ulid()}`,
+    tenant_id: d.tenantId,
+    event_id: d.eventId,
+    event_type: d.eventType,
+    timer_id: d.timerId,
+    target: d.target,
+    endpoint_id: d.endpointId,
+    url: d.url,
+    payload: JSON.stringify(d.payload),
+    status: 'pending',
+    max_attempts: d.maxAttempts,
+    next_attempt_at: new Date(),
+    lease_owner: d.lease?.owner ?? null,
+    lease_until: d.lease?.until ?? null,
+  };
+}
