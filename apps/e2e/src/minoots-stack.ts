@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { streamNameFor } from '@minoots/contracts';
+import { STREAMS, StreamKey, streamNameFor } from '@minoots/contracts';
 import { createTestDatabase, freePort, randomNamespace, READY_LINES, ServiceName, ServiceProcess, TestDatabase } from '@minoots/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -32,6 +32,8 @@ export class MinootsStack {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
       SCHEDULER_INSTANCE_ID: `scheduler-${label}`,
       DISPATCHER_INSTANCE_ID: `dispatcher-${label}`,
+      SCHEDULER_METRICS_PORT: '0',
+      DISPATCHER_METRICS_PORT: '0',
       ...extraEnv,
     };
     // The scheduler first: the other two then find the stream and their migrations in place.
@@ -74,7 +76,9 @@ export class MinootsStack {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(streamNameFor(this.env.MINOOTS_NAMESPACE!, 'timers')).catch(() => undefined);
+    await Promise.all(
+      (Object.keys(STREAMS) as StreamKey[]).map((stream) => jsm.streams.delete(streamNameFor(this.env.MINOOTS_NAMESPACE!, stream)).catch(() => undefined)),
+    );
     await nc.close();
     await this.database?.drop();
   }
