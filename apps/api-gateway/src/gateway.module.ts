@@ -7,10 +7,11 @@ import { AccountModule } from './account/account.module';
 import { HealthModule } from './health/health.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 
 @Module({
-  imports: [InfrastructureModule, AuthModule, TimersModule, WebhooksModule, DeliveriesModule, AccountModule, HealthModule],
+  imports: [InfrastructureModule, AuthModule, TimersModule, WebhooksModule, DeliveriesModule, AccountModule, HealthModule, MetricsModule],
   providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
 })
 export class GatewayModule {}

@@ -11,6 +11,8 @@ import { GatewayConfig, loadGatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './http/json-body.parser';
 import { ApiKeyBootstrap } from './auth/api-key-bootstrap.service';
+import { GatewayMetrics } from './metrics/gateway-metrics.service';
+import { registerHttpMetricsHook } from './metrics/http-metrics.hook';
 
 export async function createGatewayApp(config: GatewayConfig = loadGatewayConfig()): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule, new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
@@ -18,6 +20,7 @@ export async function createGatewayApp(config: GatewayConfig = loadGatewayConfig
     logger: nestLogLevels(config.LOG_LEVEL),
   });
   registerJsonBodyParser(app.getHttpAdapter().getInstance());
+  registerHttpMetricsHook(app.getHttpAdapter().getInstance(), app.get(GatewayMetrics));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

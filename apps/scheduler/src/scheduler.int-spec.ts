@@ -40,7 +40,13 @@ describe('scheduler (real Postgres and NATS)', () => {
   let watch: ConsumerMessages | undefined;
 
   async function startReplica(instanceId: string): Promise<INestMicroservice> {
-    const env = { ...process.env, DATABASE_URL: database.url, MINOOTS_NAMESPACE: namespace, SCHEDULER_INSTANCE_ID: instanceId };
+    const env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      MINOOTS_NAMESPACE: namespace,
+      SCHEDULER_INSTANCE_ID: instanceId,
+      SCHEDULER_METRICS_PORT: '0',
+    };
     const moduleRef = await Test.createTestingModule({ imports: [SchedulerModule] })
       .overrideProvider(SCHEDULER_CONFIG)
       .useValue(loadSchedulerConfig(env))

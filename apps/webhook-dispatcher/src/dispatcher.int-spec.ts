@@ -74,6 +74,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
       DELIVERY_RETRY_SCHEDULE: '100ms,200ms',
       DELIVERY_SWEEP_INTERVAL_MS: '50',
       DELIVERY_TIMEOUT_MS: '500',
+      DISPATCHER_METRICS_PORT: '0',
     });
     const moduleRef = await Test.createTestingModule({ imports: [DispatcherModule] })
       .overrideProvider(DISPATCHER_CONFIG)

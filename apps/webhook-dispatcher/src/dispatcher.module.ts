@@ -3,6 +3,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { SigningSecretsModule } from './signing-secrets/signing-secrets.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
+import { MetricsModule } from './metrics/metrics.module';
 
-@Module({ imports: [InfrastructureModule, SigningSecretsModule, EndpointsModule, DeliveriesModule] })
+@Module({ imports: [InfrastructureModule, MetricsModule, SigningSecretsModule, EndpointsModule, DeliveriesModule] })
 export class DispatcherModule {}

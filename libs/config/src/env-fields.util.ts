@@ -2,13 +2,15 @@ import { z } from 'zod';
 
 /** Reusable environment fields, each with a message that says what is expected. */
 export const envFields = {
+  /** The fallback applies only when the variable is absent; 0 is a free port, blank is an error (not 0). */
   port: (fallback: number) =>
-    z.coerce
-      .number({ message: 'expected a TCP port number' })
-      .int()
-      .min(0, 'expected a TCP port number (0-65535)')
-      .max(65535, 'expected a TCP port number (0-65535)')
+    z
+      .string({ message: 'expected a TCP port number' })
+      .regex(/^\d+$/, 'expected a TCP port number')
+      .pipe(z.coerce.number<string>().max(65535, 'expected a TCP port number (0-65535)'))
       .default(fallback),
+  /** An address to listen on; blank is refused rather than read as "every interface". */
+  host: (fallback: string) => z.string().min(1, 'expected a host name or IP address to listen on').default(fallback),
   positiveInt: (fallback: number) =>
     z.coerce.number({ message: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').default(fallback),
   databaseUrl: () =>

@@ -1,2 +1,4 @@
 export * from './load-config.util';
 export * from './env-fields.util';
+export * from './metrics-server.util';
+export * from './cached-value.util';

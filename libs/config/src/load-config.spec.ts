@@ -16,6 +16,10 @@ describe('loadConfig', () => {
       NATS_URL: 'nats://127.0.0.1:4222',
     });
     expect(loadConfig(schema, { PORT: '8080' }).PORT).toBe(8080);
+    // 0 is kept (an ephemeral port), not replaced by the default.
+    expect(loadConfig(schema, { PORT: '0' }).PORT).toBe(0);
+    expect(() => loadConfig(schema, { PORT: '' })).toThrow(/PORT: expected a TCP port number/);
+    expect(() => loadConfig(schema, { PORT: '70000' })).toThrow(/PORT: expected a TCP port number \(0-65535\)/);
   });
 
   it('names every bad variable, without echoing values', () => {

@@ -7,6 +7,7 @@ import { ApiError } from '../http/api-error';
 import { CreateTimerRequest } from './create-timer.request';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { QueryClient } from '../infrastructure/query.client';
+import { GatewayMetrics } from '../metrics/gateway-metrics.service';
 import { buildTimerSpec } from './timer-spec.factory';
 
 export interface CreateTimerResult {
@@ -24,6 +25,7 @@ export class TimerCommands {
     private readonly queries: QueryClient,
     private readonly idempotency: IdempotencyKeysRepository,
     private readonly urlPolicy: UrlPolicy,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   async create(tenantId: string, request: CreateTimerRequest, idempotencyKey?: string): Promise<CreateTimerResult> {
@@ -39,6 +41,7 @@ export class TimerCommands {
       if (!claimed) return this.replay(tenantId, idempotencyKey, requestHash);
     }
     this.queries.noteWrite((await this.publisher.publish(event)).seq);
+    this.metrics.recordTimerCreated();
     return { timer, replayed: false };
   }
 

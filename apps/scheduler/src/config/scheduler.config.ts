@@ -6,7 +6,9 @@ import { resolveNamespace } from '@minoots/contracts';
 export const schedulerConfigSchema = z.object({
   DATABASE_URL: envFields.databaseUrl(),
   NATS_URL: envFields.natsUrl(),
-  SCHEDULER_HEALTH_PORT: envFields.port(3001),
+  /** `/metrics` and `/health`; 0 picks a free port. */
+  SCHEDULER_METRICS_PORT: envFields.port(9464),
+  METRICS_HOST: envFields.host('127.0.0.1'),
   /** How far ahead due triggers are claimed into memory, so firing does not wait on a poll. */
   SCHEDULER_LOOKAHEAD_MS: envFields.positiveInt(2_000),
   /** How often the database is asked for newly due triggers when nothing else wakes the loop. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createEvent } from '@minoots/contracts';
 import { EventPublisher } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
+import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
 import { FiringLoop } from './firing-loop';
 import { ClaimedTrigger, TriggersRepository } from './triggers.repository';
 
@@ -26,6 +27,7 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
     triggers: TriggersRepository,
     publisher: EventPublisher,
+    metrics: SchedulerMetrics,
   ) {
     const owner = config.instanceId;
     this.loop = new FiringLoop(
@@ -37,6 +39,7 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
         markFired: (fired, firedAt) => triggers.markFired(fired, firedAt),
         releaseLeases: () => triggers.releaseLeases(owner),
         logger: this.logger,
+        onFired: (fired, firedAt) => metrics.recordFired(fired, firedAt),
       },
       {
         lookaheadMs: config.SCHEDULER_LOOKAHEAD_MS,
@@ -44,6 +47,7 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
         claimBatch: config.SCHEDULER_CLAIM_BATCH,
       },
     );
+    metrics.observeHeld(() => this.loop.heldCount);
   }
 
   onApplicationBootstrap(): void {

@@ -40,6 +40,9 @@ export const dispatcherConfigSchema = z.object({
   /** Consecutive failed attempts after which an endpoint is marked failing, then disabled. */
   ENDPOINT_FAILING_AFTER: envFields.positiveInt(5),
   ENDPOINT_DISABLE_AFTER: envFields.positiveInt(15),
+  /** `/metrics` and `/health`; 0 picks a free port. */
+  DISPATCHER_METRICS_PORT: envFields.port(9465),
+  METRICS_HOST: envFields.host('127.0.0.1'),
   DISPATCHER_INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: envFields.logLevel(),
   NODE_ENV: z.string().default('development'),

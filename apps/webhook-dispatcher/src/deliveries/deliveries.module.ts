@@ -53,5 +53,6 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
     TimerEventConsumer,
     DeliverySweeper,
   ],
+  exports: [DeliveriesRepository],
 })
 export class DeliveriesModule {}

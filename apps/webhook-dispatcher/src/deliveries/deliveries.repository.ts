@@ -83,6 +83,33 @@ export class DeliveriesRepository {
     return result.rows;
   }
 
+  /** Deliveries waiting to be attempted now: due or overdue, in flight included, paused endpoints' left out (as in claimDue). */
+  async countDue(): Promise<number> {
+    const row = await this.db
+      .selectFrom('dispatcher.deliveries as d')
+      .leftJoin('dispatcher.endpoints as e', 'e.id', 'd.endpoint_id')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', sql<Date>`now()`)
+      .where((eb) => eb.or([eb('d.endpoint_id', 'is', null), eb('e.enabled', '=', true)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /**
+   * At start-up nothing of this instance is in flight, so leases it still holds are left over
+   * from a crash: free them, rather than let a delivery wait out its lease.
+   */
+  async releaseLeasesOf(owner: string): Promise<number> {
+    const result = await this.db
+      .updateTable('dispatcher.deliveries')
+      .set({ lease_owner: null, lease_until: null })
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async markDead(id: string, error: string): Promise<void> {
     await this.db
       .updateTable('dispatcher.deliveries')

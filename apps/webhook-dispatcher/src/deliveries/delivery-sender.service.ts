@@ -3,6 +3,7 @@ import { createEvent } from '@minoots/contracts';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { EndpointsService } from '../endpoints/endpoints.service';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics.service';
 import { SigningSecretsService } from '../signing-secrets/signing-secrets.service';
 import { buildDeliveryHeaders } from './delivery-headers.builder';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
@@ -37,6 +38,7 @@ export class DeliverySender {
     private readonly http: WebhookHttpClient,
     private readonly rateLimiter: EndpointRateLimiter,
     private readonly outcomes: DeliveryOutcomes,
+    private readonly metrics: DispatcherMetrics,
   ) {}
 
   /** Lease long enough to cover one attempt, so no other replica starts the same one meanwhile. */
@@ -89,6 +91,7 @@ export class DeliverySender {
       },
       { status, nextAttemptAt, error },
     );
+    this.metrics.recordAttempt(result, status === 'pending' ? 'retrying' : status);
     this.announce(delivery, attempt, result, status, nextAttemptAt, error);
     if (delivery.endpoint_id) await this.recordEndpointHealth(delivery.endpoint_id, result.ok, gone);
   }
@@ -102,6 +105,7 @@ export class DeliverySender {
     const endpoint = await this.endpoints.findById(delivery.endpoint_id);
     if (!endpoint || endpoint.deleted_at) {
       await this.deliveries.markDead(delivery.id, 'endpoint deleted');
+      this.metrics.recordDead();
       return undefined;
     }
     if (!endpoint.enabled) {
@@ -112,6 +116,7 @@ export class DeliverySender {
     const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
     if (waitMs > 0) {
       await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
+      this.metrics.recordRateLimited();
       return undefined;
     }
     // The endpoint's current URL: fixing a wrong URL and replaying is the common repair.

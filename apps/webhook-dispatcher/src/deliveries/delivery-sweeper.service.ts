@@ -22,7 +22,9 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     private readonly sender: DeliverySender,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    const released = await this.deliveries.releaseLeasesOf(this.config.instanceId);
+    if (released > 0) this.logger.log(`took back ${released} deliveries leased before a restart`);
     this.schedule(0);
   }
 

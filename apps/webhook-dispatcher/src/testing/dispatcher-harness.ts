@@ -46,6 +46,7 @@ export class DispatcherHarness {
       DELIVERY_RETRY_SCHEDULE: '100ms,200ms',
       DELIVERY_SWEEP_INTERVAL_MS: '50',
       DELIVERY_TIMEOUT_MS: '500',
+      DISPATCHER_METRICS_PORT: '0',
       ...this.env,
     });
     const moduleRef = await Test.createTestingModule({ imports: [DispatcherModule] }).overrideProvider(DISPATCHER_CONFIG).useValue(config).compile();
