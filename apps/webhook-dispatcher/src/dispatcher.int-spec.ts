@@ -1,55 +1,19 @@
 import { createHmac } from 'node:crypto';
-import { INestMicroservice } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Transport } from '@nestjs/microservices';
-import { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { createEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
-import { migrateServiceSchema } from '@minoots/database';
-import { connectNats, EventPublisher } from '@minoots/messaging';
+import { createEvent, TimerSpec } from '@minoots/contracts';
 import { verifyStandardWebhook } from '@minoots/signing';
-import { createTestDatabase, expectEventually, randomNamespace, startWebhookReceiver, TestDatabase, WebhookReceiver } from '@minoots/testing';
-import { Kysely } from 'kysely';
-import { DispatcherModule } from './dispatcher.module';
-import { DISPATCHER_CONFIG, loadDispatcherConfig } from './config/dispatcher.config';
-import { dispatcherMigrations } from './database/migrations';
-import { DISPATCHER_DATABASE, DispatcherDB } from './database/dispatcher-database.type';
+import { expectEventually } from '@minoots/testing';
+import { DispatcherHarness } from './testing/dispatcher-harness';
 import { SigningSecretsService } from './signing-secrets/signing-secrets.service';
 import { TimerEventIntake } from './deliveries/timer-event-intake.service';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
 describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
-  const namespace = randomNamespace('disp');
-  let database: TestDatabase;
-  let nc: NatsConnection;
-  let publisher: EventPublisher;
-  let app: INestMicroservice;
-  let receiver: WebhookReceiver;
-  let db: Kysely<DispatcherDB>;
+  const h = new DispatcherHarness('dispatcher');
 
   function spec(id: string, webhookPath: string, extra: Partial<TimerSpec['events']> = {}): TimerSpec {
-    const now = Date.now();
-    return {
-      id,
-      name: `Build ${id}`,
-      agentId: 'agent-7',
-      durationMs: 1000,
-      startAt: new Date(now).toISOString(),
-      fireAt: new Date(now + 1000).toISOString(),
-      milestones: [{ label: '50%', percent: 50 }],
-      events: {
-        on_expire: { webhook: `${receiver.url}${webhookPath}`, message: 'Build done', data: { buildId: '123' } },
-        ...extra,
-      },
-      metadata: { team: 'ci' },
-      createdAt: new Date(now).toISOString(),
-    };
+    return h.spec(id, { on_expire: { webhook: `${h.receiver.url}${webhookPath}`, message: 'Build done', data: { buildId: '123' } }, ...extra });
   }
 
-  async function publishCreated(s: TimerSpec, tenantId = 'tenant_1') {
-    return publisher.publish(createEvent('timer.created', { tenantId, aggregateId: s.id, data: { timer: s } }));
-  }
+  const publishCreated = (s: TimerSpec) => h.created(s);
 
   function expired(s: TimerSpec, tenantId = 'tenant_1') {
     return createEvent('timer.expired', {
@@ -60,47 +24,15 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     });
   }
 
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    database = await createTestDatabase('dispatcher');
-    await migrateServiceSchema(database.url, 'dispatcher', dispatcherMigrations);
-    nc = await connectNats(NATS_URL, 'dispatcher-int-spec');
-    publisher = await EventPublisher.create(nc, namespace);
-    const config = loadDispatcherConfig({
-      ...process.env,
-      DATABASE_URL: database.url,
-      MINOOTS_NAMESPACE: namespace,
-      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
-      DELIVERY_RETRY_SCHEDULE: '100ms,200ms',
-      DELIVERY_SWEEP_INTERVAL_MS: '50',
-      DELIVERY_TIMEOUT_MS: '500',
-      DISPATCHER_METRICS_PORT: '0',
-    });
-    const moduleRef = await Test.createTestingModule({ imports: [DispatcherModule] })
-      .overrideProvider(DISPATCHER_CONFIG)
-      .useValue(config)
-      .compile();
-    app = moduleRef.createNestMicroservice({ transport: Transport.NATS, options: { servers: [NATS_URL], queue: `${namespace}.d` } });
-    app.useLogger(false);
-    await app.listen();
-    db = app.get(DISPATCHER_DATABASE);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(streamNameFor(namespace, 'timers')).catch(() => undefined);
-    await nc.close();
-    await receiver.close();
-    await database.drop();
-  });
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
 
   it('delivers the seeds’ payload with every header, signed under both schemes', async () => {
     const s = spec('timer_sig', '/expire');
     await publishCreated(s);
-    await publisher.publish(expired(s));
+    await h.publisher.publish(expired(s));
     const [hit] = await expectEventually(() => {
-      const hits = receiver.on('/expire');
+      const hits = h.receiver.on('/expire');
       expect(hits).toHaveLength(1);
       return hits;
     });
@@ -111,7 +43,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
       data: { buildId: '123' },
     });
     expect(hit.json.timer.expiredAt).toEqual(expect.any(String));
-    const { secret } = await app.get(SigningSecretsService).view('tenant_1');
+    const { secret } = await h.app.get(SigningSecretsService).view('tenant_1');
     expect(secret).toMatch(/^whsec_/);
     // The seeds' check, written independently here.
     const expected = `sha256=${createHmac('sha256', secret).update(hit.body).digest('hex')}`;
@@ -135,7 +67,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     expect(String(hit.headers['user-agent'])).toMatch(/^MINOOTS-Webhooks/);
     // The attempt is recorded once the receiver has answered.
     await expectEventually(async () => {
-      const attempts = await db.selectFrom('dispatcher.delivery_attempts').selectAll().execute();
+      const attempts = await h.db.selectFrom('dispatcher.delivery_attempts').selectAll().execute();
       expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, outcome: 'succeeded', response_excerpt: 'OK' })]);
     });
   });
@@ -144,58 +76,58 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     const s = spec('timer_twice', '/twice');
     await publishCreated(s);
     const event = expired(s);
-    await publisher.publish(event);
-    await expectEventually(() => expect(receiver.on('/twice')).toHaveLength(1));
-    const again = await app.get(TimerEventIntake).apply([{ event, seq: 999_999, redelivered: true }], 10_000);
+    await h.publisher.publish(event);
+    await expectEventually(() => expect(h.receiver.on('/twice')).toHaveLength(1));
+    const again = await h.app.get(TimerEventIntake).apply([{ event, seq: 999_999, redelivered: true }], 10_000);
     expect(again).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.on('/twice')).toHaveLength(1);
+    expect(h.receiver.on('/twice')).toHaveLength(1);
   });
 
   it('sends a cancellation to on_cancel, or else on_expire, and nothing after it', async () => {
-    const withCancel = spec('timer_c1', '/c1-expire', { on_cancel: { webhook: `${receiver.url}/c1-cancel`, message: 'stopped' } });
+    const withCancel = spec('timer_c1', '/c1-expire', { on_cancel: { webhook: `${h.receiver.url}/c1-cancel`, message: 'stopped' } });
     const withoutCancel = spec('timer_c2', '/c2-expire');
     for (const s of [withCancel, withoutCancel]) {
       await publishCreated(s);
-      await publisher.publish(
+      await h.publisher.publish(
         createEvent('timer.cancelled', { tenantId: 'tenant_1', aggregateId: s.id, data: { reason: 'Build completed early', cancelledAt: new Date().toISOString() } }),
       );
-      await publisher.publish(expired(s)); // a firing that lost the race: ignored
+      await h.publisher.publish(expired(s)); // a firing that lost the race: ignored
     }
     await expectEventually(() => {
-      expect(receiver.on('/c1-cancel')).toHaveLength(1);
-      expect(receiver.on('/c2-expire')).toHaveLength(1);
+      expect(h.receiver.on('/c1-cancel')).toHaveLength(1);
+      expect(h.receiver.on('/c2-expire')).toHaveLength(1);
     });
-    expect(receiver.on('/c1-cancel')[0].json).toMatchObject({
+    expect(h.receiver.on('/c1-cancel')[0].json).toMatchObject({
       event: 'timer_cancelled',
       reason: 'Build completed early',
       message: 'stopped',
       timer: { id: 'timer_c1', status: 'cancelled', reason: 'Build completed early' },
     });
-    expect(receiver.on('/c2-expire')[0].json).toMatchObject({ event: 'timer_cancelled', timer: { id: 'timer_c2', status: 'cancelled' } });
+    expect(h.receiver.on('/c2-expire')[0].json).toMatchObject({ event: 'timer_cancelled', timer: { id: 'timer_c2', status: 'cancelled' } });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.on('/c1-expire')).toHaveLength(0);
-    expect(receiver.on('/c2-expire')).toHaveLength(1);
+    expect(h.receiver.on('/c1-expire')).toHaveLength(0);
+    expect(h.receiver.on('/c2-expire')).toHaveLength(1);
   });
 
   it('retries a failing receiver with the same delivery id and a rising attempt number', async () => {
-    receiver.script = (req, n) => (req.path === '/flaky' && n < 3 ? { status: 503, body: 'try later' } : { status: 200, body: 'OK' });
+    h.receiver.script = (req, n) => (req.path === '/flaky' && n < 3 ? { status: 503, body: 'try later' } : { status: 200, body: 'OK' });
     const s = spec('timer_flaky', '/flaky');
     await publishCreated(s);
-    await publisher.publish(expired(s));
+    await h.publisher.publish(expired(s));
     const hits = await expectEventually(() => {
-      const h = receiver.on('/flaky');
-      expect(h).toHaveLength(3);
-      return h;
+      const flaky = h.receiver.on('/flaky');
+      expect(flaky).toHaveLength(3);
+      return flaky;
     });
-    expect(hits.map((h) => h.headers['x-minoots-attempt'])).toEqual(['1', '2', '3']);
-    expect(new Set(hits.map((h) => h.headers['x-delivery-id'])).size).toBe(1);
-    const delivery = await db.selectFrom('dispatcher.deliveries').selectAll().where('timer_id', '=', s.id).executeTakeFirstOrThrow();
+    expect(hits.map((hit) => hit.headers['x-minoots-attempt'])).toEqual(['1', '2', '3']);
+    expect(new Set(hits.map((hit) => hit.headers['x-delivery-id'])).size).toBe(1);
+    const delivery = await h.db.selectFrom('dispatcher.deliveries').selectAll().where('timer_id', '=', s.id).executeTakeFirstOrThrow();
     await expectEventually(async () => {
-      const row = await db.selectFrom('dispatcher.deliveries').select(['status', 'attempt_count']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
+      const row = await h.db.selectFrom('dispatcher.deliveries').select(['status', 'attempt_count']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'succeeded', attempt_count: 3 });
     });
-    const attempts = await db.selectFrom('dispatcher.delivery_attempts').selectAll().where('delivery_id', '=', delivery.id).orderBy('attempt').execute();
+    const attempts = await h.db.selectFrom('dispatcher.delivery_attempts').selectAll().where('delivery_id', '=', delivery.id).orderBy('attempt').execute();
     expect(attempts.map((a) => [a.attempt, a.status_code, a.outcome])).toEqual([
       [1, 503, 'failed'],
       [2, 503, 'failed'],
@@ -207,9 +139,9 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
   it('refuses a private target without sending, and records why', async () => {
     const s = spec('timer_ssrf', '/unused', { on_expire: { webhook: 'http://169.254.169.254/latest/meta-data' } });
     await publishCreated(s);
-    await publisher.publish(expired(s));
+    await h.publisher.publish(expired(s));
     const row = await expectEventually(async () => {
-      const r = await db.selectFrom('dispatcher.deliveries').selectAll().where('timer_id', '=', s.id).executeTakeFirstOrThrow();
+      const r = await h.db.selectFrom('dispatcher.deliveries').selectAll().where('timer_id', '=', s.id).executeTakeFirstOrThrow();
       expect(r.status).toBe('dead');
       return r;
     });
@@ -218,13 +150,13 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
   });
 
   it('rotates the signing secret and signs with both during the grace period', async () => {
-    const service = app.get(SigningSecretsService);
+    const service = h.app.get(SigningSecretsService);
     const before = await service.view('tenant_rot');
     const after = await service.rotate('tenant_rot', 60);
     expect(after.secret).not.toBe(before.secret);
     expect(after.previousSecretExpiresAt).toEqual(expect.any(String));
     expect((await service.keysFor('tenant_rot')).all).toEqual([after.secret, before.secret]);
-    const stored = await db.selectFrom('dispatcher.signing_secrets').selectAll().where('tenant_id', '=', 'tenant_rot').executeTakeFirstOrThrow();
+    const stored = await h.db.selectFrom('dispatcher.signing_secrets').selectAll().where('tenant_id', '=', 'tenant_rot').executeTakeFirstOrThrow();
     expect(stored.secret_sealed).not.toContain(after.secret.slice(6));
   });
 });

@@ -4,3 +4,4 @@ export * from './durable-event-consumer.service';
 export * from './nats-connection.provider';
 export * from './start-nats-microservice.util';
 export * from './leader-event-consumer.service';
+export * from './dependency-health.util';

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { sql } from 'kysely';
 import { NatsConnection } from '@nats-io/nats-core';
-import { NATS_CONNECTION } from '@minoots/messaging';
+import { checkDependencies, NATS_CONNECTION } from '@minoots/messaging';
 import { Public } from '../auth/api-key.guard';
 import { GATEWAY_DATABASE, GatewayDatabase } from '../database/gateway-database.type';
 
@@ -19,13 +18,8 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Liveness and dependencies: 200 when Postgres and NATS are reachable, else 503' })
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
-    const database = await sql`select 1`.execute(this.db).then(
-      () => 'up',
-      () => 'down',
-    );
-    const nats = this.nc.isClosed() ? 'down' : 'up';
-    const ok = database === 'up' && nats === 'up';
+    const { ok, checks } = await checkDependencies(this.db, this.nc);
     void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'degraded', checks: { database, nats }, time: new Date().toISOString() };
+    return { status: ok ? 'ok' : 'degraded', checks, time: new Date().toISOString() };
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { sql } from 'kysely';
 import { NatsConnection } from '@nats-io/nats-core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CachedValue, HealthReport, MetricsServer, startMetricsServer } from '@minoots/config';
-import { NATS_CONNECTION } from '@minoots/messaging';
+import { checkDependencies, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { SCHEDULER_DATABASE, SchedulerDatabase } from '../database/scheduler-database.type';
 import { ClaimedTrigger, TriggersRepository } from '../firing/triggers.repository';
@@ -84,12 +83,7 @@ export class SchedulerMetrics implements OnApplicationBootstrap, OnApplicationSh
     await this.server?.close();
   }
 
-  private async health(): Promise<HealthReport> {
-    const database = await sql`select 1`.execute(this.db).then(
-      () => 'up',
-      () => 'down',
-    );
-    const nats = this.nc.isClosed() ? 'down' : 'up';
-    return { ok: database === 'up' && nats === 'up', checks: { database, nats } };
+  private health(): Promise<HealthReport> {
+    return checkDependencies(this.db, this.nc);
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { sql } from 'kysely';
 import { NatsConnection } from '@nats-io/nats-core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CachedValue, HealthReport, MetricsServer, startMetricsServer } from '@minoots/config';
-import { NATS_CONNECTION } from '@minoots/messaging';
+import { checkDependencies, NATS_CONNECTION } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
@@ -103,12 +102,7 @@ export class DispatcherMetrics implements OnApplicationBootstrap, OnApplicationS
     await this.server?.close();
   }
 
-  private async health(): Promise<HealthReport> {
-    const database = await sql`select 1`.execute(this.db).then(
-      () => 'up',
-      () => 'down',
-    );
-    const nats = this.nc.isClosed() ? 'down' : 'up';
-    return { ok: database === 'up' && nats === 'up', checks: { database, nats } };
+  private health(): Promise<HealthReport> {
+    return checkDependencies(this.db, this.nc);
   }
 }
