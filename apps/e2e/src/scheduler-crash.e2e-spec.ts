@@ -1,5 +1,5 @@
 import { expectEventually, startWebhookReceiver, WebhookReceiver } from '@minoots/testing';
-import { MinootsStack } from './minoots-stack';
+import { MinootsStack } from '@minoots/testing';
 
 describe('a scheduler killed with SIGKILL while timers are pending', () => {
   const stack = new MinootsStack();

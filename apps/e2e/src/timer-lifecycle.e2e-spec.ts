@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { verifyStandardWebhook } from '@minoots/signing';
 import { expectEventually, ReceivedWebhook, startWebhookReceiver, WebhookReceiver } from '@minoots/testing';
-import { MinootsStack } from './minoots-stack';
+import { MinootsStack } from '@minoots/testing';
 
 /** The seeds' Node verification code, verbatim in substance. */
 function seedsNodeCheck(payload: string, signature: string, secret: string): boolean {

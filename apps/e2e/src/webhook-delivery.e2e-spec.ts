@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { expectEventually, startWebhookReceiver, WebhookReceiver } from '@minoots/testing';
-import { MinootsStack } from './minoots-stack';
+import { MinootsStack } from '@minoots/testing';
 
 describe('webhook endpoints and reliable delivery through the gateway', () => {
   // Short retry delays so a retry schedule fits in a test; production keeps 5s,25s,125s,625s.

@@ -8,3 +8,4 @@ export * from './timers/timer-spec.schema';
 export * from './timers/timer-view.type';
 export * from './timers/timer-view.util';
 export * from './queries/endpoint-views.type';
+export * from './ids/new-id.util';

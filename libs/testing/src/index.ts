@@ -2,3 +2,4 @@ export * from './expect-eventually.util';
 export * from './test-database.util';
 export * from './webhook-receiver.util';
 export * from './service-process.util';
+export * from './minoots-stack.util';

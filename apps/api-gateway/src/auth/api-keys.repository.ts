@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '@minoots/contracts';
 import { GATEWAY_DATABASE, GatewayDatabase } from '../database/gateway-database.type';
 import { apiKeyMode, apiKeyPrefix, hashApiKey } from './api-key.util';
 

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '@minoots/contracts';
 import { TimerEvents, TimerSpec } from '@minoots/contracts';
 import { InvalidDurationError, InvalidMilestoneError, MAX_DURATION_MS, parseDuration, parseMilestone } from '@minoots/duration';
 import { UrlPolicy } from '@minoots/url-policy';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '@minoots/contracts';
 import { DeliveryView, EndpointStats, QueryRequest, QueryResponse } from '@minoots/contracts';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { decodeCursor, encodeCursor } from '../common/cursor.util';

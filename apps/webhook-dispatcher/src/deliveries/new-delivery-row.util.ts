@@ -1,5 +1,5 @@
 import { Insertable } from 'kysely';
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '@minoots/contracts';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 
 export interface NewDelivery {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '@minoots/contracts';
 import { EndpointView, QueryRequest, QueryResponse } from '@minoots/contracts';
 import { generateSecret, SecretBox, signStandardWebhook } from '@minoots/signing';
 import { UrlPolicy } from '@minoots/url-policy';

@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newUlid as ulid } from '../ids/new-id.util';
 import { EVENT_REGISTRY, EventOf, EventType } from './event-registry.constants';
 
 /** Builds a well-formed envelope. Pass `id` when the event must be deterministic (re-publish after a crash). */

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { STREAMS, StreamKey, streamNameFor } from '@minoots/contracts';
-import { createTestDatabase, freePort, randomNamespace, READY_LINES, ServiceName, ServiceProcess, TestDatabase } from '@minoots/testing';
+import { createTestDatabase, TestDatabase, randomNamespace } from './test-database.util';
+import { freePort, READY_LINES, ServiceName, ServiceProcess, workspaceRoot } from './service-process.util';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = workspaceRoot();
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 export const BOOTSTRAP_KEY = 'mnt_test_e2eBootstrapKey0123456789abcdef';
@@ -46,6 +46,10 @@ export class MinootsStack {
     this.services.set(name, service);
     await service.waitFor(READY_LINES[name]);
     return service;
+  }
+
+  get databaseUrl(): string {
+    return this.database!.url;
   }
 
   service(name: ServiceName): ServiceProcess {
