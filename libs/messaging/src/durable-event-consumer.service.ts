@@ -29,7 +29,7 @@ export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
  * A durable JetStream pull consumer that hands events to `handle` in micro-batches: whatever has
  * arrived while the previous batch was being applied. One message in, one batch out when idle
  * (lowest latency); hundreds per batch under load (fewest round trips to Postgres).
- * Acks follow a successful `handle`; a failed batch is NAKed with a delay and redelivered.
+ * Acks follow a successful `handle`; a failed batch is retried in place, with backoff.
  */
 export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private messages?: ConsumerMessages;
@@ -39,6 +39,8 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private loop?: Promise<void>;
   private stopped = false;
   private jsm?: JetStreamManager;
+  /** One ack per batch (policy "all"), or one per message on a durable created before that. */
+  private ackAll = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -54,7 +56,8 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     this.jsm = await jetstreamManager(this.nc);
     const config = {
       durable_name: this.options.durable,
-      ack_policy: AckPolicy.Explicit,
+      // Batches are applied in stream order, so acknowledging a batch's last message is enough.
+      ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.All,
       filter_subject: streamSubjectsFor(this.options.namespace, this.options.stream),
       ack_wait: 30_000_000_000,
@@ -63,8 +66,12 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     try {
       await this.jsm.consumers.add(this.streamName, config);
     } catch {
-      await this.jsm.consumers.update(this.streamName, this.options.durable, config);
+      // An existing durable keeps its acknowledgement policy (it cannot be changed in place).
+      const { ack_policy: _policy, ...updatable } = config;
+      await this.jsm.consumers.update(this.streamName, this.options.durable, updatable);
     }
+    const info = await this.jsm.consumers.info(this.streamName, this.options.durable);
+    this.ackAll = info.config.ack_policy === AckPolicy.All;
     const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
     this.loop = this.run(this.messages);
@@ -117,14 +124,25 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
-    try {
-      await this.options.handle(batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered })));
-      for (const { msg } of batch) msg.ack();
-    } catch (error) {
-      this.options.logger.warn(
-        `${this.options.durable}: batch of ${batch.length} failed, redelivering: ${(error as Error).message}`,
-      );
-      for (const { msg } of batch) msg.nak(this.options.retryDelayMs ?? 1000);
+    const events = batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered }));
+    // Order matters (and with ack policy "all", acking a later batch would acknowledge a failed
+    // earlier one): a failed batch is retried here, holding back what follows, until it applies.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(events);
+        break;
+      } catch (error) {
+        if (this.stopped) {
+          for (const { msg } of batch) msg.nak();
+          return;
+        }
+        const delay = Math.min((this.options.retryDelayMs ?? 250) * 2 ** Math.min(attempt - 1, 5), 5_000);
+        this.options.logger.warn(`${this.options.durable}: batch of ${batch.length} failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
+        for (const { msg } of batch) msg.working();
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
+    if (this.ackAll) batch[batch.length - 1].msg.ack();
+    else for (const { msg } of batch) msg.ack();
   }
 }
