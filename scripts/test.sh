@@ -12,7 +12,7 @@ rm -rf tmp/test-results && mkdir -p tmp/test-results
 npx nx run-many -t test test:integration --parallel=2 --outputStyle=stream
 status=$?
 if [ $status -eq 0 ]; then
-  npx nx run e2e:test:e2e --outputStyle=stream
+  npx nx run-many -t test:e2e --parallel=1 --outputStyle=stream
   status=$?
 fi
 node scripts/summarize-tests.js tmp/test-results

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
-import { projectCreatedTimer, TimersRepository } from './timers.repository';
+import { projectCreatedTimer, TerminalChange, TimersRepository } from './timers.repository';
 
 export interface ProjectionOutcome {
   /** Earliest due time among triggers created by this batch (to wake the firing loop). */
@@ -23,11 +23,9 @@ export class TimerProjection {
   async apply(batch: ConsumedEvent<TimerEvent>[]): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
     await this.timers.transaction(async (trx) => {
-      let creations: ReturnType<typeof projectCreatedTimer>[] = [];
-      const flushCreations = async () => {
-        await this.timers.insertCreated(trx, creations);
-        creations = [];
-      };
+      const creations: ReturnType<typeof projectCreatedTimer>[] = [];
+      // The first terminal event per timer in this batch; earlier batches are checked in SQL.
+      const terminals = new Map<string, TerminalChange>();
       for (const { event, seq } of batch) {
         outcome.lastSeq = Math.max(outcome.lastSeq, seq);
         switch (event.type) {
@@ -40,28 +38,15 @@ export class TimerProjection {
             }
             break;
           }
-          case 'timer.cancelled': {
-            await flushCreations();
-            const applied = await this.timers.applyTerminal(trx, {
-              timerId: event.aggregateId,
-              tenantId: event.tenantId,
-              seq,
-              status: 'cancelled',
-              at: event.data.cancelledAt,
-              reason: event.data.reason,
-            });
-            if (applied) outcome.cancelledTimerIds.push(event.aggregateId);
-            break;
-          }
+          case 'timer.cancelled':
           case 'timer.expired': {
-            await flushCreations();
-            await this.timers.applyTerminal(trx, {
-              timerId: event.aggregateId,
-              tenantId: event.tenantId,
-              seq,
-              status: 'expired',
-              at: event.data.firedAt,
-            });
+            if (terminals.has(event.aggregateId)) break;
+            terminals.set(
+              event.aggregateId,
+              event.type === 'timer.cancelled'
+                ? { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'cancelled', at: event.data.cancelledAt, reason: event.data.reason }
+                : { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'expired', at: event.data.firedAt },
+            );
             break;
           }
           case 'timer.progress':
@@ -73,7 +58,9 @@ export class TimerProjection {
           }
         }
       }
-      await flushCreations();
+      // Creations first: a timer created and ended within one batch must exist to be ended.
+      await this.timers.insertCreated(trx, creations);
+      outcome.cancelledTimerIds = await this.timers.applyTerminals(trx, [...terminals.values()]);
     });
     return outcome;
   }

@@ -12,6 +12,11 @@ import {
 import { Selectable, Insertable } from 'kysely';
 
 export type TimerRow = Selectable<TimersTable>;
+
+export type TerminalChange = { timerId: string; tenantId: string; seq: number } & (
+  | { status: 'cancelled'; at: string; reason: string | null }
+  | { status: 'expired'; at: string }
+);
 type Trx = Transaction<SchedulerDB>;
 
 export interface TimerListFilter {
@@ -89,39 +94,36 @@ export class TimersRepository {
   }
 
   /**
-   * Ends a timer unless an earlier event in the stream already ended it. Comparing stream sequences
-   * makes the outcome independent of the order replicas happen to apply events in.
+   * Ends timers unless an earlier event in the stream already ended them (one statement for a
+   * whole batch). Comparing stream sequences makes the outcome independent of the order replicas
+   * apply events in. Returns the timers this cancelled, whose pending triggers are then dropped.
    */
-  async applyTerminal(
-    trx: Trx,
-    change: { timerId: string; tenantId: string; seq: number } & (
-      | { status: 'cancelled'; at: string; reason: string | null }
-      | { status: 'expired'; at: string }
-    ),
-  ): Promise<boolean> {
-    const result = await trx
-      .updateTable('scheduler.timers')
-      .set({
-        status: change.status,
-        terminal_seq: change.seq,
-        expired_at: change.status === 'expired' ? change.at : null,
-        cancelled_at: change.status === 'cancelled' ? change.at : null,
-        cancel_reason: change.status === 'cancelled' ? change.reason : null,
-      })
-      .where('id', '=', change.timerId)
-      .where('tenant_id', '=', change.tenantId)
-      .where((eb) => eb.or([eb('terminal_seq', 'is', null), eb('terminal_seq', '>', change.seq)]))
-      .executeTakeFirst();
-    const changed = Number(result.numUpdatedRows) > 0;
-    if (changed && change.status === 'cancelled') {
+  async applyTerminals(trx: Trx, changes: TerminalChange[]): Promise<string[]> {
+    if (changes.length === 0) return [];
+    const rows = changes.map(
+      (c) =>
+        sql`(${c.timerId}, ${c.tenantId}, ${c.seq}::bigint, ${c.status}, ${c.at}::timestamptz, ${c.status === 'cancelled' ? c.reason : null})`,
+    );
+    const result = await sql<{ id: string; status: string }>`
+      update scheduler.timers t
+         set status = v.status,
+             terminal_seq = v.seq,
+             expired_at = case when v.status = 'expired' then v.at end,
+             cancelled_at = case when v.status = 'cancelled' then v.at end,
+             cancel_reason = v.reason
+        from (values ${sql.join(rows)}) as v(id, tenant_id, seq, status, at, reason)
+       where t.id = v.id and t.tenant_id = v.tenant_id and (t.terminal_seq is null or t.terminal_seq > v.seq)
+      returning t.id, t.status`.execute(trx);
+    const cancelled = result.rows.filter((r) => r.status === 'cancelled').map((r) => r.id);
+    if (cancelled.length > 0) {
       await trx
         .updateTable('scheduler.triggers')
         .set({ state: TRIGGER_STATE.cancelled })
-        .where('timer_id', '=', change.timerId)
+        .where('timer_id', 'in', cancelled)
         .where('state', '=', TRIGGER_STATE.pending)
         .execute();
     }
-    return changed;
+    return cancelled;
   }
 
   async findById(tenantId: string, id: string): Promise<TimerRow | undefined> {

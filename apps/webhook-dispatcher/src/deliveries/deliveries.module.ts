@@ -6,6 +6,7 @@ import { EndpointsModule } from '../endpoints/endpoints.module';
 import { SigningSecretsModule } from '../signing-secrets/signing-secrets.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
+import { AttemptRecorder } from './attempt-recorder.service';
 import { DeliveryLogRepository } from './delivery-log.repository';
 import { DeliveryLogService } from './delivery-log.service';
 import { DeliveryOutcomes } from './delivery-outcomes.service';
@@ -45,6 +46,7 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
     },
     DeliveryResourcesCloser,
     DeliveriesRepository,
+    AttemptRecorder,
     DeliveryLogRepository,
     DeliveryLogService,
     DeliveryOutcomes,

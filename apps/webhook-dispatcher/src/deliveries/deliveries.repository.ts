@@ -31,33 +31,36 @@ export class DeliveriesRepository {
       .execute();
   }
 
-  async findSnapshot(trx: Trx, timerId: string, tenantId: string): Promise<TimerSnapshotRow | undefined> {
-    return trx.selectFrom('dispatcher.timer_snapshots').selectAll().where('id', '=', timerId).where('tenant_id', '=', tenantId).executeTakeFirst();
+  async findSnapshots(trx: Trx, timerIds: string[]): Promise<TimerSnapshotRow[]> {
+    if (timerIds.length === 0) return [];
+    return trx.selectFrom('dispatcher.timer_snapshots').selectAll().where('id', 'in', timerIds).execute();
   }
 
-  /** Same rule as the scheduler's projection: the first terminal event in the stream ends the timer. */
-  async endTimer(
-    trx: Trx,
-    change: { timerId: string; seq: number; status: 'expired' | 'cancelled'; at: string; reason: string | null },
-  ): Promise<boolean> {
-    const result = await trx
-      .updateTable('dispatcher.timer_snapshots')
-      .set({ status: change.status, terminal_seq: change.seq, ended_at: change.at, cancel_reason: change.reason })
-      .where('id', '=', change.timerId)
-      .where((eb) => eb.or([eb('terminal_seq', 'is', null), eb('terminal_seq', '>', change.seq)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /** Applies terminal outcomes decided in stream order by the (single) intake, in one statement. */
+  async endTimers(trx: Trx, changes: { timerId: string; seq: number; status: 'expired' | 'cancelled'; at: string; reason: string | null }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const rows = changes.map((c) => sql`(${c.timerId}, ${c.seq}::bigint, ${c.status}, ${c.at}::timestamptz, ${c.reason})`);
+    await sql`
+      update dispatcher.timer_snapshots s
+         set status = v.status, terminal_seq = v.seq, ended_at = v.ended_at, cancel_reason = v.reason
+        from (values ${sql.join(rows)}) as v(id, seq, status, ended_at, reason)
+       where s.id = v.id and (s.terminal_seq is null or s.terminal_seq > v.seq)`.execute(trx);
   }
 
   /** Inserts the deliveries that do not exist yet and returns only those (the rest were planned before). */
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
     if (rows.length === 0) return [];
-    return trx
+    // Only the ids come back (not the payloads we just sent): the rows are rebuilt from what we have.
+    const inserted = await trx
       .insertInto('dispatcher.deliveries')
       .values(rows)
       .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
-      .returningAll()
+      .returning(['id', 'created_at'])
       .execute();
+    const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
+    return rows
+      .filter((row) => createdAt.has(row.id))
+      .map((row) => ({ attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row, created_at: createdAt.get(row.id)! }) as DeliveryRow);
   }
 
   /**
@@ -134,29 +137,31 @@ export class DeliveriesRepository {
       .execute();
   }
 
-  async recordAttempt(
-    attempt: Insertable<DeliveryAttemptsTable>,
-    update: { status: DeliveriesTable['status']; nextAttemptAt: Date | null; error: string | null },
-  ): Promise<void> {
+  /** Records attempts and their deliveries' new state, many at once, in one transaction. */
+  async recordAttempts(records: AttemptRecord[]): Promise<void> {
+    if (records.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('dispatcher.delivery_attempts')
-        .values(attempt)
+        .values(records.map((r) => r.attempt))
         .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
         .execute();
-      await trx
-        .updateTable('dispatcher.deliveries')
-        .set({
-          status: update.status,
-          attempt_count: attempt.attempt,
-          next_attempt_at: update.nextAttemptAt,
-          last_error: update.error,
-          lease_owner: null,
-          lease_until: null,
-          completed_at: update.status === 'pending' ? null : new Date(),
-        })
-        .where('id', '=', attempt.delivery_id)
-        .execute();
+      const now = new Date();
+      const rows = records.map(
+        (r) =>
+          sql`(${r.attempt.delivery_id}, ${r.update.status}, ${r.attempt.attempt}::int, ${r.update.nextAttemptAt}::timestamptz, ${r.update.error}, ${r.update.status === 'pending' ? null : now}::timestamptz)`,
+      );
+      await sql`
+        update dispatcher.deliveries d
+           set status = v.status, attempt_count = v.attempt, next_attempt_at = v.next_attempt_at,
+               last_error = v.last_error, completed_at = v.completed_at, lease_owner = null, lease_until = null
+          from (values ${sql.join(rows)}) as v(id, status, attempt, next_attempt_at, last_error, completed_at)
+         where d.id = v.id`.execute(trx);
     });
   }
+}
+
+export interface AttemptRecord {
+  attempt: Insertable<DeliveryAttemptsTable>;
+  update: { status: DeliveriesTable['status']; nextAttemptAt: Date | null; error: string | null };
 }

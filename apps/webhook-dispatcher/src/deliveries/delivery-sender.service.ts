@@ -8,6 +8,7 @@ import { SigningSecretsService } from '../signing-secrets/signing-secrets.servic
 import { buildDeliveryHeaders } from './delivery-headers.builder';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
 import { DeliveryOutcomes } from './delivery-outcomes.service';
+import { AttemptRecorder } from './attempt-recorder.service';
 import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryDelayMs } from './retry-schedule.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
@@ -32,6 +33,7 @@ export class DeliverySender {
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
     @Inject(RETRY_SCHEDULE) private readonly schedule: number[],
     private readonly deliveries: DeliveriesRepository,
+    private readonly recorder: AttemptRecorder,
     private readonly endpoints: EndpointsRepository,
     private readonly endpointSecrets: EndpointsService,
     private readonly secrets: SigningSecretsService,
@@ -78,8 +80,8 @@ export class DeliverySender {
     const status = result.ok ? 'succeeded' : exhausted ? 'dead' : 'pending';
     const nextAttemptAt = status === 'pending' ? new Date(Date.now() + retryDelayMs(this.schedule, attempt, result.retryAfterMs)) : null;
     const error = gone ? 'receiver answered 410 Gone: endpoint disabled' : result.error;
-    await this.deliveries.recordAttempt(
-      {
+    await this.recorder.record({
+      attempt: {
         delivery_id: delivery.id,
         attempt,
         started_at: startedAt,
@@ -89,8 +91,8 @@ export class DeliverySender {
         error,
         outcome: result.ok ? 'succeeded' : 'failed',
       },
-      { status, nextAttemptAt, error },
-    );
+      update: { status, nextAttemptAt, error },
+    });
     this.metrics.recordAttempt(result, status === 'pending' ? 'retrying' : status);
     this.announce(delivery, attempt, result, status, nextAttemptAt, error);
     if (delivery.endpoint_id) await this.recordEndpointHealth(delivery.endpoint_id, result.ok, gone);

@@ -40,11 +40,7 @@ export class TimerEventIntake {
         if (!endpointsByTenant.has(tenantId)) endpointsByTenant.set(tenantId, this.loadEndpoints(trx, tenantId));
         return endpointsByTenant.get(tenantId)!;
       };
-      let created: { tenantId: string; spec: TimerSpec }[] = [];
-      const flushCreated = async () => {
-        await this.deliveries.insertSnapshots(trx, created);
-        created = [];
-      };
+      const created: { tenantId: string; spec: TimerSpec }[] = [];
       const plan = async (event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome) => {
         const common = { tenantId: event.tenantId, eventId: event.id, timerId: event.aggregateId, lease };
         for (const p of planTimerDeliveries(event, spec, outcome)) {
@@ -58,15 +54,24 @@ export class TimerEventIntake {
         }
       };
 
+      // Everything this batch needs to know is read at once; decisions are then made in stream
+      // order in memory (this intake is the only writer) and written back in two statements.
+      const known = new Map<string, { tenantId: string; spec: TimerSpec; status: TimerOutcome['status']; terminalSeq: number | null }>();
+      for (const row of await this.deliveries.findSnapshots(trx, [...new Set(batch.map((b) => b.event.aggregateId))])) {
+        known.set(row.id, { tenantId: row.tenant_id, spec: row.spec, status: row.status, terminalSeq: row.terminal_seq === null ? null : Number(row.terminal_seq) });
+      }
+      const ended: Parameters<DeliveriesRepository['endTimers']>[1] = [];
       for (const { event, seq } of batch) {
         if (event.type === 'timer.created') {
-          created.push({ tenantId: event.tenantId, spec: event.data.timer });
+          if (!known.has(event.aggregateId)) {
+            created.push({ tenantId: event.tenantId, spec: event.data.timer });
+            known.set(event.aggregateId, { tenantId: event.tenantId, spec: event.data.timer, status: 'pending', terminalSeq: null });
+          }
           await plan(event, event.data.timer, { status: 'pending', endedAt: null, reason: null });
           continue;
         }
-        await flushCreated();
-        const snapshot = await this.deliveries.findSnapshot(trx, event.aggregateId, event.tenantId);
-        if (!snapshot) {
+        const snapshot = known.get(event.aggregateId);
+        if (!snapshot || snapshot.tenantId !== event.tenantId) {
           this.logger.warn(`${event.type} ${event.id} for unknown timer ${event.aggregateId}: nothing to deliver`);
           continue;
         }
@@ -77,17 +82,21 @@ export class TimerEventIntake {
             break;
           case 'timer.expired':
           case 'timer.cancelled': {
+            // The first terminal event in the stream ends the timer, as in the scheduler's projection.
+            if (snapshot.terminalSeq !== null && snapshot.terminalSeq <= seq) break;
             const status = event.type === 'timer.expired' ? 'expired' : 'cancelled';
             const at = event.type === 'timer.expired' ? event.data.firedAt : event.data.cancelledAt;
             const reason = event.type === 'timer.cancelled' ? event.data.reason : null;
-            if (await this.deliveries.endTimer(trx, { timerId: event.aggregateId, seq, status, at, reason })) {
-              await plan(event, snapshot.spec, { status, endedAt: at, reason });
-            }
+            snapshot.status = status;
+            snapshot.terminalSeq = seq;
+            ended.push({ timerId: event.aggregateId, seq, status, at, reason });
+            await plan(event, snapshot.spec, { status, endedAt: at, reason });
             break;
           }
         }
       }
-      await flushCreated();
+      await this.deliveries.insertSnapshots(trx, created);
+      await this.deliveries.endTimers(trx, ended);
       return this.deliveries.insertDeliveries(trx, rows);
     });
   }

@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBench } from './run';
+
+describe('npm run bench (smoke size)', () => {
+  it('runs every scenario against MINOOTS and the peers and writes the report, chart and JSON', async () => {
+    Object.assign(process.env, {
+      BENCH_LATENESS_COUNT: '60',
+      BENCH_LATENESS_RATE: '100',
+      BENCH_DELIVERY_COUNT: '60',
+      BENCH_CREATION_SECONDS: '1',
+      BENCH_CREATION_CONCURRENCY: '4',
+      BENCH_SCALE_COUNT: '200',
+      BENCH_SCALE_LATENESS_COUNT: '20',
+      BENCH_REGISTER_MS_PER_POST: '20',
+    });
+    const out = mkdtempSync(join(tmpdir(), 'minoots-bench-'));
+    const results = await runBench(out);
+
+    expect(results.errors).toEqual([]);
+    expect(results.lateness.map((l) => l.system)).toEqual(['MINOOTS', 'pg-boss', 'bullmq', 'graphile-worker']);
+    for (const l of results.lateness) {
+      expect(l.delivered).toBe(60);
+      expect(l.duplicates).toBe(0);
+      expect(l.early).toBe(0);
+    }
+    for (const d of results.delivery) expect(d.delivered).toBe(60);
+    expect(results.creation!.created).toBeGreaterThan(0);
+    expect(results.creation!.errors).toBe(0);
+    expect(results.scale!.pending).toBe(200);
+    expect(results.scale!.latenessWithBacklog.delivered).toBe(20);
+
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toContain('| MINOOTS | 60/60 |');
+    expect(md).toContain('| graphile-worker |');
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).lateness).toHaveLength(4);
+    expect(readFileSync(join(out, 'lateness.svg'), 'utf8')).toMatch(/^<svg[\s\S]*polyline[\s\S]*<\/svg>$/);
+  });
+});

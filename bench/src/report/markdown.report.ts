@@ -1,0 +1,77 @@
+import { CreationResult } from '../scenarios/creation.scenario';
+import { DeliveryResult } from '../scenarios/delivery.scenario';
+import { LatenessResult } from '../scenarios/lateness.scenario';
+import { ScaleResult } from '../scenarios/scale.scenario';
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; memoryGb: number; node: string };
+  config: Record<string, number>;
+  lateness: LatenessResult[];
+  delivery: DeliveryResult[];
+  creation?: CreationResult;
+  scale?: ScaleResult;
+  errors: { system: string; scenario: string; error: string }[];
+}
+
+const TARGETS = { p50: 5, p99: 25, creation: 5000, delivery: 5000, pending: 1_000_000 };
+
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+/** How many times `theirs` is `ours` (e.g. a peer's p99 is 40× ours). */
+const ratio = (ours: number, theirs: number) => (Number.isFinite(ours) && Number.isFinite(theirs) && ours > 0 ? `${(theirs / ours).toFixed(1)}×` : '—');
+
+export function markdownReport(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(`# MINOOTS benchmark — ${r.startedAt}`, '');
+  lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver.`, '');
+  lines.push(`Run settings: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}`, '');
+
+  lines.push('## Firing lateness (receiver arrival − due time, ms)', '');
+  lines.push('| system | delivered | p50 | p95 | p99 | max | duplicates | early | p50 / p99 relative to MINOOTS |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const ours = r.lateness.find((l) => l.system === 'MINOOTS');
+  for (const l of r.lateness) {
+    const d = l.lateness;
+    const vs = l.system === 'MINOOTS' || !ours ? '—' : `${ratio(ours.lateness.p50, d.p50)} / ${ratio(ours.lateness.p99, d.p99)}`;
+    lines.push(`| ${l.system} | ${l.delivered}/${l.scheduled} | ${d.p50} | ${d.p95} | ${d.p99} | ${d.max} | ${l.duplicates} | ${l.early} | ${vs} |`);
+  }
+  if (ours) {
+    lines.push('', `MINOOTS targets: p50 ≤ ${TARGETS.p50} ms ${mark(ours.lateness.p50 <= TARGETS.p50)}, p99 ≤ ${TARGETS.p99} ms ${mark(ours.lateness.p99 <= TARGETS.p99)}.`);
+  }
+  lines.push('', 'How each system was set up:', '');
+  for (const l of r.lateness) lines.push(`- **${l.system}**: ${l.settings}`);
+
+  lines.push('', '## Delivery throughput (a burst of posts all due at once)', '');
+  lines.push('| system | delivered | seconds | per second | relative to MINOOTS |', '| --- | --- | --- | --- | --- |');
+  const oursDelivery = r.delivery.find((d) => d.system === 'MINOOTS');
+  for (const d of r.delivery) {
+    const vs = d.system === 'MINOOTS' || !oursDelivery ? '—' : ratio(oursDelivery.perSecond, d.perSecond);
+    lines.push(`| ${d.system} | ${d.delivered}/${d.posts} | ${d.seconds} | ${d.perSecond} | ${vs} |`);
+  }
+  if (oursDelivery) lines.push('', `MINOOTS target ≥ ${TARGETS.delivery}/s ${mark(oursDelivery.perSecond >= TARGETS.delivery)}.`);
+
+  if (r.creation) {
+    const c = r.creation;
+    lines.push('', '## Timer creation through the HTTP API', '');
+    lines.push(
+      `${c.created} timers in ${c.seconds} s by ${c.concurrency} concurrent clients: **${c.perSecond}/s**, ${c.errors} errors. Target ≥ ${TARGETS.creation}/s ${mark(c.perSecond >= TARGETS.creation)}.`,
+    );
+    lines.push('', `Created in each second: ${c.perSecondSeries.join(', ')}`);
+  }
+  if (r.scale) {
+    const s = r.scale;
+    const d = s.latenessWithBacklog.lateness;
+    lines.push('', '## Scale: pending timers', '');
+    lines.push(
+      '| pending | created in | rate, first 10 % | rate, last 10 % | scheduler RSS | scheduler tables | lateness meanwhile p50 / p99 / max |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    lines.push(`| ${s.pending} | ${s.createSeconds} s | ${s.startRate}/s | ${s.endRate}/s | ${s.schedulerRssMb} MB | ${s.tablesMb} MB | ${d.p50} / ${d.p99} / ${d.max} ms |`);
+    lines.push('', `Target ${TARGETS.pending} pending with a flat creation rate ${mark(s.pending >= TARGETS.pending && s.endRate >= 0.8 * s.startRate)}.`);
+  }
+  if (r.errors.length > 0) {
+    lines.push('', '## Errors', '');
+    for (const e of r.errors) lines.push(`- ${e.system} / ${e.scenario}: ${e.error}`);
+  }
+  lines.push('', '![Firing lateness per system](lateness.svg)', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { workspaceRoot } from '@minoots/testing';
+import { BenchReceiver } from './receiver';
+import { BenchSystem } from './system.type';
+import { MinootsSystem } from './systems/minoots.system';
+import { PgBossSystem } from './systems/pg-boss.system';
+import { BullMqSystem } from './systems/bullmq.system';
+import { GraphileWorkerSystem } from './systems/graphile-worker.system';
+import { runLateness } from './scenarios/lateness.scenario';
+import { runDeliveryBurst } from './scenarios/delivery.scenario';
+import { runCreation } from './scenarios/creation.scenario';
+import { runScale } from './scenarios/scale.scenario';
+import { BenchResults, markdownReport } from './report/markdown.report';
+import { latenessChartSvg } from './report/lateness-chart.svg';
+
+const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+/** Sizes of each scenario; the defaults are the issue's, `BENCH_*` shrink them (the smoke test does). */
+export const benchConfig = () => ({
+  latenessCount: env('BENCH_LATENESS_COUNT', 10_000),
+  latenessRate: env('BENCH_LATENESS_RATE', 1_000),
+  deliveryCount: env('BENCH_DELIVERY_COUNT', 10_000),
+  creationSeconds: env('BENCH_CREATION_SECONDS', 30),
+  creationConcurrency: env('BENCH_CREATION_CONCURRENCY', 64),
+  scaleCount: env('BENCH_SCALE_COUNT', 100_000),
+  scaleLatenessCount: env('BENCH_SCALE_LATENESS_COUNT', 2_000),
+  /** Overrides every system's own estimate of registering one post (ms), which sets the lead time. */
+  registerMsPerPost: env('BENCH_REGISTER_MS_PER_POST', 0),
+});
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function runBench(outDir = join(workspaceRoot(), 'bench', 'results')): Promise<BenchResults> {
+  const config = benchConfig();
+  const only = process.env.BENCH_SYSTEMS?.split(',').map((s) => s.trim().toLowerCase());
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    config,
+    lateness: [],
+    delivery: [],
+    errors: [],
+  };
+  const receiver = new BenchReceiver();
+  await receiver.start();
+  const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+  const systems: BenchSystem[] = [
+    new MinootsSystem(),
+    new PgBossSystem({ databaseUrl: DATABASE_URL }),
+    new BullMqSystem({}),
+    new GraphileWorkerSystem({ databaseUrl: DATABASE_URL }),
+  ].filter((s) => !only || only.includes(s.name.toLowerCase()));
+
+  for (const system of systems) {
+    log(`${system.name}: starting`);
+    try {
+      await system.start();
+      const msPerPost = process.env.BENCH_REGISTER_MS_PER_POST ? config.registerMsPerPost : (system.registerMsPerPost ?? 0.2);
+      const leadFor = (count: number) => Math.max(3_000, count * msPerPost + 2_000);
+      const lateness = await runLateness(system, receiver, {
+        count: config.latenessCount,
+        ratePerSecond: config.latenessRate,
+        leadMs: leadFor(config.latenessCount),
+        drainMs: 15_000,
+        label: `${system.name}-late`,
+      });
+      results.lateness.push(lateness);
+      log(`${system.name}: lateness p50 ${lateness.lateness.p50} ms, p99 ${lateness.lateness.p99} ms, ${lateness.delivered}/${lateness.scheduled} delivered`);
+      if (lateness.firing) log(`${system.name}: of which due→fired p50 ${lateness.firing.p50} / p99 ${lateness.firing.p99} ms, fired→arrived p50 ${lateness.dispatch!.p50} / p99 ${lateness.dispatch!.p99} ms`);
+      const delivery = await runDeliveryBurst(system, receiver, {
+        count: config.deliveryCount,
+        leadMs: leadFor(config.deliveryCount),
+        drainMs: 60_000,
+        label: `${system.name}-burst`,
+      });
+      results.delivery.push(delivery);
+      log(`${system.name}: delivered a burst of ${delivery.delivered} at ${delivery.perSecond}/s`);
+      if (system instanceof MinootsSystem) {
+        results.creation = await runCreation(system, { seconds: config.creationSeconds, concurrency: config.creationConcurrency, receiverUrl: receiver.url });
+        log(`${system.name}: created ${results.creation.perSecond} timers/s over ${results.creation.seconds} s`);
+        if (config.scaleCount > 0) {
+          results.scale = await runScale(system, receiver, {
+            count: config.scaleCount,
+            concurrency: config.creationConcurrency,
+            lateness: { count: config.scaleLatenessCount, ratePerSecond: 200 },
+          });
+          log(`${system.name}: ${results.scale.pending} pending, creation ${results.scale.startRate}/s → ${results.scale.endRate}/s`);
+        }
+      }
+    } catch (error) {
+      results.errors.push({ system: system.name, scenario: 'run', error: (error as Error).message });
+      log(`${system.name}: failed: ${(error as Error).message}`);
+    } finally {
+      await system.stop().catch((error) => log(`${system.name}: stop failed: ${(error as Error).message}`));
+    }
+  }
+  await receiver.stop();
+
+  mkdirSync(outDir, { recursive: true });
+  const { lateness, ...rest } = results;
+  const json = { ...rest, lateness: lateness.map(({ samples: _samples, ...l }) => l) };
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), markdownReport(results));
+  writeFileSync(join(outDir, 'lateness.svg'), latenessChartSvg(lateness.map((l) => ({ system: l.system, samples: l.samples }))));
+  log(`results in ${outDir}/results.md`);
+  return results;
+}
+
+if (require.main === module) {
+  runBench().then(
+    (r) => process.exit(r.errors.length > 0 ? 1 : 0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
