@@ -25,6 +25,13 @@ async function main() {
         `  or: nats-server -js   (or: docker compose up -d nats)`,
     );
   }
+  // The test suite's benchmark smoke run measures BullMQ, which needs Redis.
+  if (process.argv.includes('--redis') && !(await reachable('127.0.0.1', 6379))) {
+    problems.push(
+      'Redis is not reachable at 127.0.0.1:6379 (the benchmark compares against BullMQ, which needs it). Start it, for example:\n' +
+        '    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+    );
+  }
   const target = new URL(databaseUrl);
   const dbName = decodeURIComponent(target.pathname.slice(1)) || 'postgres';
   const admin = new URL(databaseUrl);

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false NO_COLOR=1 FORCE_COLOR=0
 [ -d node_modules ] || npm install --no-audit --no-fund
-node scripts/check-infra.js || exit 1
+node scripts/check-infra.js --redis || exit 1
 rm -rf tmp/test-results && mkdir -p tmp/test-results
 
 npx nx run-many -t test test:integration --parallel=2 --outputStyle=stream
