@@ -85,12 +85,22 @@ export class TimersRepository {
   /** Idempotent: an event applied twice inserts nothing the second time. */
   async insertCreated(trx: Trx, rows: ReturnType<typeof projectCreatedTimer>[]): Promise<void> {
     if (rows.length === 0) return;
-    await trx.insertInto('scheduler.timers').values(rows.map((r) => r.timer)).onConflict((oc) => oc.column('id').doNothing()).execute();
-    await trx
-      .insertInto('scheduler.triggers')
-      .values(rows.flatMap((r) => r.triggers))
-      .onConflict((oc) => oc.columns(['timer_id', 'kind', 'label']).doNothing())
-      .execute();
+    // Columns as arrays (unnest): binding thousands of scalar parameters cost more than the insert.
+    const t = rows.map((r) => r.timer);
+    await sql`
+      insert into scheduler.timers (id, tenant_id, name, agent_id, duration_ms, start_at, fire_at, status, events, metadata, created_at, created_seq)
+      select * from unnest(${t.map((x) => x.id)}::text[], ${t.map((x) => x.tenant_id)}::text[], ${t.map((x) => x.name)}::text[],
+                           ${t.map((x) => x.agent_id ?? null)}::text[], ${t.map((x) => x.duration_ms)}::bigint[], ${t.map((x) => x.start_at)}::timestamptz[],
+                           ${t.map((x) => x.fire_at)}::timestamptz[], ${t.map((x) => x.status)}::text[], ${t.map((x) => x.events)}::jsonb[],
+                           ${t.map((x) => x.metadata)}::jsonb[], ${t.map((x) => x.created_at)}::timestamptz[], ${t.map((x) => x.created_seq)}::bigint[])
+      on conflict (id) do nothing`.execute(trx);
+    const g = rows.flatMap((r) => r.triggers);
+    await sql`
+      insert into scheduler.triggers (timer_id, kind, label, percent, tenant_id, due_at, event_id)
+      select * from unnest(${g.map((x) => x.timer_id)}::text[], ${g.map((x) => x.kind)}::text[], ${g.map((x) => x.label)}::text[],
+                           ${g.map((x) => x.percent ?? null)}::float8[], ${g.map((x) => x.tenant_id)}::text[], ${g.map((x) => x.due_at)}::timestamptz[],
+                           ${g.map((x) => x.event_id)}::text[])
+      on conflict (timer_id, kind, label) do nothing`.execute(trx);
   }
 
   /**
@@ -100,10 +110,6 @@ export class TimersRepository {
    */
   async applyTerminals(trx: Trx, changes: TerminalChange[]): Promise<string[]> {
     if (changes.length === 0) return [];
-    const rows = changes.map(
-      (c) =>
-        sql`(${c.timerId}, ${c.tenantId}, ${c.seq}::bigint, ${c.status}, ${c.at}::timestamptz, ${c.status === 'cancelled' ? c.reason : null})`,
-    );
     const result = await sql<{ id: string; status: string }>`
       update scheduler.timers t
          set status = v.status,
@@ -111,7 +117,9 @@ export class TimersRepository {
              expired_at = case when v.status = 'expired' then v.at end,
              cancelled_at = case when v.status = 'cancelled' then v.at end,
              cancel_reason = v.reason
-        from (values ${sql.join(rows)}) as v(id, tenant_id, seq, status, at, reason)
+        from unnest(${changes.map((c) => c.timerId)}::text[], ${changes.map((c) => c.tenantId)}::text[], ${changes.map((c) => c.seq)}::bigint[],
+                    ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.at)}::timestamptz[],
+                    ${changes.map((c) => (c.status === 'cancelled' ? c.reason : null))}::text[]) as v(id, tenant_id, seq, status, at, reason)
        where t.id = v.id and t.tenant_id = v.tenant_id and (t.terminal_seq is null or t.terminal_seq > v.seq)
       returning t.id, t.status`.execute(trx);
     const cancelled = result.rows.filter((r) => r.status === 'cancelled').map((r) => r.id);
