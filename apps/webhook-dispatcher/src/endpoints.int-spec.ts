@@ -223,8 +223,12 @@ describe('endpoint subscriptions and reliable delivery (real Postgres, NATS and 
     await expectEventually(() => expect(hits('/limited')).toHaveLength(6), { timeoutMs: 10_000 });
     const times = hits('/limited').map((r) => r.receivedAt);
     expect(times[5] - times[0]).toBeGreaterThanOrEqual(1500);
-    const stats = await log.stats({ tenantId: TENANT, endpointId: limited.id });
-    expect(stats.deliveries).toMatchObject({ total: 6, succeeded: 6 });
+    // Attempts are recorded once the receiver has answered: wait for the last records.
+    const stats = await expectEventually(async () => {
+      const s = await log.stats({ tenantId: TENANT, endpointId: limited.id });
+      expect(s.deliveries).toMatchObject({ total: 6, succeeded: 6 });
+      return s;
+    });
     expect(stats.rateLimitHits).toBeGreaterThan(0);
   });
 
