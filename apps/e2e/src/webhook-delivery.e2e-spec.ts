@@ -60,6 +60,12 @@ describe('webhook endpoints and reliable delivery through the gateway', () => {
     const endpoint = await stack.request('POST', '/webhooks', { body: { name: 'flaky', url: `${receiver.url}/flaky`, eventTypes: ['timer.expired'] } });
     const timer = await stack.request('POST', '/timers', { body: { name: 'kill between attempts', duration: '300ms' } });
     await expectEventually(() => expect(receiver.on('/flaky')).toHaveLength(1), { timeoutMs: 5000 });
+    // Between attempts: the first is recorded and the second is scheduled. (Killed before the
+    // record lands, the first attempt is sent again — at least once, under the same delivery id.)
+    await expectEventually(async () => {
+      const page = await stack.request('GET', `/deliveries?endpointId=${endpoint.body.id}`);
+      expect(page.body.deliveries).toEqual([expect.objectContaining({ status: 'pending', attemptCount: 1 })]);
+    });
 
     await stack.service('webhook-dispatcher').stop('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 300));
