@@ -63,12 +63,15 @@ export class TriggersRepository {
 
   async markFired(triggers: ClaimedTrigger[], firedAt: Date): Promise<void> {
     if (triggers.length === 0) return;
-    const keys = triggers.map((t) => sql`(${t.timerId}, ${t.kind}, ${t.label})`);
+    // A join on arrays: a row-value IN list of thousands of keys is planned as a chain of ORs,
+    // which kept one Postgres backend busy for seconds per burst.
     await sql`
-      update scheduler.triggers
+      update scheduler.triggers t
          set state = ${TRIGGER_STATE.fired}, fired_at = ${firedAt}, lease_owner = null, lease_until = null
-       where (timer_id, kind, label) in (${sql.join(keys)})
-         and state = ${TRIGGER_STATE.pending}`.execute(this.db);
+        from unnest(${triggers.map((x) => x.timerId)}::text[], ${triggers.map((x) => x.kind)}::text[], ${triggers.map((x) => x.label)}::text[])
+             as v(timer_id, kind, label)
+       where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
+         and t.state = ${TRIGGER_STATE.pending}`.execute(this.db);
   }
 
   /** On a clean shutdown, hand unfired claims back at once instead of letting the lease run out. */

@@ -8,14 +8,20 @@ export type SigningSecretRow = Selectable<SigningSecretsTable>;
 export class SigningSecretsRepository {
   constructor(@Inject(DISPATCHER_DATABASE) private readonly db: DispatcherDatabase) {}
 
-  /** Inserts unless the tenant has one already; concurrent callers all end up with the same row. */
-  async getOrCreate(tenantId: string, sealed: string): Promise<SigningSecretRow> {
+  /**
+   * The tenant's row, created (with `newSealed()`) on first use; concurrent callers all end up
+   * with the same row. The common case is one read.
+   */
+  async getOrCreate(tenantId: string, newSealed: () => string): Promise<SigningSecretRow> {
+    const find = () => this.db.selectFrom('dispatcher.signing_secrets').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+    const existing = await find();
+    if (existing) return existing;
     await this.db
       .insertInto('dispatcher.signing_secrets')
-      .values({ tenant_id: tenantId, secret_sealed: sealed, created_at: new Date() })
+      .values({ tenant_id: tenantId, secret_sealed: newSealed(), created_at: new Date() })
       .onConflict((oc) => oc.column('tenant_id').doNothing())
       .execute();
-    return this.db.selectFrom('dispatcher.signing_secrets').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    return (await find())!;
   }
 
   async rotate(tenantId: string, sealed: string, previousExpiresAt: Date): Promise<SigningSecretRow> {

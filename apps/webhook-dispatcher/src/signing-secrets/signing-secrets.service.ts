@@ -16,7 +16,8 @@ const CACHE_TTL_MS = 2_000;
 /** Each tenant's webhook signing secret: created on first use, rotatable with a grace period. */
 @Injectable()
 export class SigningSecretsService {
-  private readonly cache = new Map<string, { keys: TenantSigningKeys; until: number }>();
+  /** Promises, not values: attempts in flight when an entry expires share one lookup. */
+  private readonly cache = new Map<string, { keys: Promise<TenantSigningKeys>; until: number }>();
 
   constructor(
     private readonly repository: SigningSecretsRepository,
@@ -25,25 +26,30 @@ export class SigningSecretsService {
   ) {}
 
   async view(tenantId: string): Promise<SigningSecretView> {
-    return this.toView(await this.repository.getOrCreate(tenantId, this.box.seal(generateSecret())));
+    return this.toView(await this.repository.getOrCreate(tenantId, () => this.box.seal(generateSecret())));
   }
 
   async rotate(tenantId: string, graceSeconds = this.config.SIGNING_SECRET_GRACE_SECONDS): Promise<SigningSecretView> {
-    await this.repository.getOrCreate(tenantId, this.box.seal(generateSecret()));
+    await this.repository.getOrCreate(tenantId, () => this.box.seal(generateSecret()));
     const row = await this.repository.rotate(tenantId, this.box.seal(generateSecret()), new Date(Date.now() + graceSeconds * 1000));
     this.cache.delete(tenantId);
     return this.toView(row);
   }
 
-  async keysFor(tenantId: string): Promise<TenantSigningKeys> {
+  keysFor(tenantId: string): Promise<TenantSigningKeys> {
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > Date.now()) return cached.keys;
-    const row = await this.repository.getOrCreate(tenantId, this.box.seal(generateSecret()));
+    const keys = this.loadKeys(tenantId);
+    this.cache.set(tenantId, { keys, until: Date.now() + CACHE_TTL_MS });
+    keys.catch(() => this.cache.delete(tenantId));
+    return keys;
+  }
+
+  private async loadKeys(tenantId: string): Promise<TenantSigningKeys> {
+    const row = await this.repository.getOrCreate(tenantId, () => this.box.seal(generateSecret()));
     const current = this.box.open(row.secret_sealed);
     const previousValid = row.previous_sealed && row.previous_expires_at && new Date(row.previous_expires_at).getTime() > Date.now();
-    const keys = { current, all: previousValid ? [current, this.box.open(row.previous_sealed!)] : [current] };
-    this.cache.set(tenantId, { keys, until: Date.now() + CACHE_TTL_MS });
-    return keys;
+    return { current, all: previousValid ? [current, this.box.open(row.previous_sealed!)] : [current] };
   }
 
   private toView(row: SigningSecretRow): SigningSecretView {
