@@ -5,3 +5,4 @@ export * from './nats-connection.provider';
 export * from './start-nats-microservice.util';
 export * from './leader-event-consumer.service';
 export * from './dependency-health.util';
+export * from './service-metrics.base';

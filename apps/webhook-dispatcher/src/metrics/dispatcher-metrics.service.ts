@@ -1,14 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CachedValue, HealthReport, MetricsServer, startMetricsServer } from '@minoots/config';
-import { checkDependencies, NATS_CONNECTION } from '@minoots/messaging';
+import { Counter, Histogram } from 'prom-client';
+import { NATS_CONNECTION, ServiceMetrics } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { HttpAttemptResult } from '../deliveries/webhook-http.client';
-
-const COUNT_MAX_AGE_MS = 5_000;
 
 export type DeliveryOutcome = 'succeeded' | 'retrying' | 'dead';
 type AttemptResult = 'success' | 'http_4xx' | 'http_5xx' | 'timeout' | 'connection' | 'refused';
@@ -21,12 +18,9 @@ function attemptResult(result: HttpAttemptResult): AttemptResult {
   return result.error?.startsWith('timed out') ? 'timeout' : 'connection';
 }
 
-/** This replica's Prometheus metrics, served with its health on their own port (it has no HTTP API). */
+/** This replica's Prometheus metrics, served with its health on their own port. */
 @Injectable()
-export class DispatcherMetrics implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(DispatcherMetrics.name);
-  /** Per instance rather than prom-client's global one, so instances started in one process do not collide. */
-  readonly registry = new Registry();
+export class DispatcherMetrics extends ServiceMetrics {
   private readonly deliveries = new Counter({
     name: 'minoots_deliveries_total',
     help: 'Deliveries by where their latest attempt left them: succeeded, retrying (another attempt scheduled) or dead.',
@@ -50,27 +44,19 @@ export class DispatcherMetrics implements OnApplicationBootstrap, OnApplicationS
     help: "Attempts put off by their endpoint's rate limit.",
     registers: [this.registry],
   });
-  private server?: MetricsServer;
 
   constructor(
-    @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
-    @Inject(DISPATCHER_DATABASE) private readonly db: DispatcherDatabase,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
+    @Inject(DISPATCHER_DATABASE) db: DispatcherDatabase,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
     deliveries: DeliveriesRepository,
   ) {
-    collectDefaultMetrics({ register: this.registry });
-    const due = new CachedValue(() => deliveries.countDue(), COUNT_MAX_AGE_MS, (error) =>
-      this.logger.warn(`counting due deliveries failed: ${(error as Error).message}`),
+    super(DispatcherMetrics.name, { port: config.DISPATCHER_METRICS_PORT, host: config.METRICS_HOST }, { db, nc });
+    this.countGauge(
+      'minoots_delivery_queue_depth',
+      'Pending deliveries due now or overdue, across all replicas (refreshed at most every 5 s).',
+      () => deliveries.countDue(),
     );
-    const queueDepth: Gauge = new Gauge({
-      name: 'minoots_delivery_queue_depth',
-      help: 'Pending deliveries due now or overdue, across all replicas (refreshed at most every 5 s).',
-      registers: [this.registry],
-      collect: async () => {
-        const count = await due.get();
-        if (count !== undefined) queueDepth.set(count);
-      },
-    });
   }
 
   recordAttempt(result: HttpAttemptResult, outcome: DeliveryOutcome): void {
@@ -86,23 +72,5 @@ export class DispatcherMetrics implements OnApplicationBootstrap, OnApplicationS
 
   recordRateLimited(): void {
     this.rateLimited.inc();
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.server = await startMetricsServer({
-      port: this.config.DISPATCHER_METRICS_PORT,
-      host: this.config.METRICS_HOST,
-      registry: this.registry,
-      health: () => this.health(),
-    });
-    this.logger.log(`metrics at ${this.server.url}/metrics, health at ${this.server.url}/health`);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.server?.close();
-  }
-
-  private health(): Promise<HealthReport> {
-    return checkDependencies(this.db, this.nc);
   }
 }
