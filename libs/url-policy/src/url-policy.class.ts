@@ -47,14 +47,14 @@ export class UrlPolicy {
    * (see `createLookup`), because a check-then-connect DNS answer can change in between.
    */
   checkUrl(raw: string): UrlCheckResult {
-    if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'URL is required' };
+    if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'URL is required', malformed: true };
     if (raw.length > MAX_URL_LENGTH) return { ok: false, reason: `URL is longer than ${MAX_URL_LENGTH} characters` };
 
     let url: URL;
     try {
       url = new URL(raw);
     } catch {
-      return { ok: false, reason: 'URL is not valid' };
+      return { ok: false, reason: 'URL is not valid', malformed: true };
     }
 
     if (!ALLOWED_PROTOCOLS.has(url.protocol)) {

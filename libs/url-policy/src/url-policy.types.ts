@@ -5,7 +5,8 @@ export interface UrlPolicyOptions {
   allowedCidrs?: readonly string[];
 }
 
-export type UrlCheckResult = { ok: true; url: URL } | { ok: false; reason: string };
+/** `malformed` when the text is not a URL at all (bad input), as opposed to a URL the policy refuses. */
+export type UrlCheckResult = { ok: true; url: URL } | { ok: false; reason: string; malformed?: true };
 
 export type AddressCheckResult = { ok: true } | { ok: false; reason: string };
 

@@ -38,13 +38,10 @@ function resolveDuration(request: CreateTimerRequest, now: number): number {
 }
 
 function checkWebhook(policy: UrlPolicy, field: string, url: string): void {
-  try {
-    new URL(url);
-  } catch {
-    throw new ApiError(400, 'INVALID_WEBHOOK_URL', `${field}: "${url.slice(0, 100)}" is not a URL`);
-  }
   const verdict = policy.checkUrl(url);
-  if (!verdict.ok) throw new ApiError(422, 'WEBHOOK_URL_REFUSED', `${field}: ${verdict.reason}`);
+  if (verdict.ok) return;
+  if (verdict.malformed) throw new ApiError(400, 'INVALID_WEBHOOK_URL', `${field}: "${url.slice(0, 100)}" is not a URL`);
+  throw new ApiError(422, 'WEBHOOK_URL_REFUSED', `${field}: ${verdict.reason}`);
 }
 
 function resolveMilestones(intervals: string[] | undefined): TimerSpec['milestones'] {

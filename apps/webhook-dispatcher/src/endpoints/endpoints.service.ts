@@ -120,14 +120,12 @@ export class EndpointsService {
   }
 
   private checkUrl(url: string): void {
-    try {
-      new URL(url);
-    } catch {
-      throw queryError(400, 'INVALID_WEBHOOK_URL', `url: "${url.slice(0, 100)}" is not a URL`);
-    }
     const verdict = this.urlPolicy.checkUrl(url);
-    if (!verdict.ok) throw queryError(422, 'WEBHOOK_URL_REFUSED', `url: ${verdict.reason}`);
+    if (verdict.ok) return;
+    if (verdict.malformed) throw queryError(400, 'INVALID_WEBHOOK_URL', `url: "${url.slice(0, 100)}" is not a URL`);
+    throw queryError(422, 'WEBHOOK_URL_REFUSED', `url: ${verdict.reason}`);
   }
+
 
   private checkEventTypes(eventTypes: string[]): void {
     const unknown = eventTypes.filter((t) => !isValidEventTypeFilter(t));
