@@ -3,6 +3,7 @@ import { Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { BenchSystem, ScheduledPost } from '../system.type';
 import { HttpPoster } from './http-poster.util';
+import { withinMs } from './within-ms.util';
 
 export interface BullMqSystemOptions {
   /** Default `redis://127.0.0.1:6379`. */
@@ -147,17 +148,4 @@ async function readRedisHz(url: string): Promise<number | undefined> {
 /** BullMQ rejects custom ids that are integers or contain ':'; anything else is used as is. */
 function bullJobId(id: string): string {
   return /^\d+$/.test(id) || id.includes(':') ? `post-${id.replace(/:/g, '_')}` : id;
-}
-
-/** Resolves true when `promise` settles in time (rethrowing its error), false on timeout. */
-async function withinMs(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

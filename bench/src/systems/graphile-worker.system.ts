@@ -2,7 +2,8 @@ import { Pool } from 'pg';
 import { Logger, makeWorkerUtils, run, Runner, WorkerUtils } from 'graphile-worker';
 import { BenchSystem, ScheduledPost } from '../system.type';
 import { HttpPoster } from './http-poster.util';
-import { dropDatabase, recreateDatabase, withDatabase, withinMs } from './scratch-database.util';
+import { dropDatabase, recreateDatabase, withDatabase } from './scratch-database.util';
+import { withinMs } from './within-ms.util';
 
 export interface GraphileWorkerSystemOptions {
   /** Any URL on the Postgres server; the system creates (and drops) its own database there. */

@@ -1,7 +1,8 @@
 import PgBoss from 'pg-boss';
 import { BenchSystem, ScheduledPost } from '../system.type';
 import { HttpPoster } from './http-poster.util';
-import { dropDatabase, recreateDatabase, withDatabase, withinMs } from './scratch-database.util';
+import { dropDatabase, recreateDatabase, withDatabase } from './scratch-database.util';
+import { withinMs } from './within-ms.util';
 
 export interface PgBossSystemOptions {
   /** Any URL on the Postgres server; the system creates (and drops) its own database there. */

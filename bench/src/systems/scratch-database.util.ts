@@ -25,16 +25,3 @@ export async function recreateDatabase(adminUrl: string, database: string): Prom
 export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
   await adminQuery(adminUrl, [`DROP DATABASE IF EXISTS ${Client.prototype.escapeIdentifier(database)} WITH (FORCE)`]);
 }
-
-/** Resolves true when `promise` settles in time (rethrowing its error), false on timeout. */
-export async function withinMs(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
