@@ -121,7 +121,7 @@ describe('scheduler (real Postgres and NATS)', () => {
       createEvent('timer.cancelled', {
         tenantId: 'tenant_a',
         aggregateId: spec.id,
-        data: { reason: 'build finished', cancelledAt: new Date().toISOString() },
+        data: { reason: 'build finished', cancelledAt: new Date().toISOString(), timer: spec },
       }),
     );
     const queries = replicas[1].get(TimerQueryService);

@@ -20,7 +20,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
       id: `evt_fire_${s.id}_expire`,
       tenantId,
       aggregateId: s.id,
-      data: { dueAt: s.fireAt, firedAt: new Date().toISOString() },
+      data: { dueAt: s.fireAt, firedAt: new Date().toISOString(), timer: s },
     });
   }
 
@@ -72,14 +72,24 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     });
   });
 
-  it('creates no second delivery when an event is applied again', async () => {
+  it('plans a redelivered event under the same delivery id, and not at all once its deliveries are written', async () => {
     const s = spec('timer_twice', '/twice');
     await publishCreated(s);
     const event = expired(s);
-    await h.publisher.publish(event);
-    await expectEventually(() => expect(h.receiver.on('/twice')).toHaveLength(1));
-    const again = await h.app.get(TimerEventIntake).apply([{ event, seq: 999_999, redelivered: true }], 10_000);
-    expect(again).toEqual([]);
+    const { seq } = await h.publisher.publish(event);
+    const [hit] = await expectEventually(() => {
+      const hits = h.receiver.on('/twice');
+      expect(hits).toHaveLength(1);
+      return hits;
+    });
+    const intake = h.app.get(TimerEventIntake);
+    // As after a crash between sending and writing: the same delivery, under the same id.
+    const replanned = await intake.plan([{ event, seq, redelivered: false }], 10_000);
+    expect(replanned.rows.map((r) => r.id)).toEqual([hit.headers['x-delivery-id']]);
+    // Redelivered after its deliveries were written: nothing to do.
+    expect((await intake.plan([{ event, seq, redelivered: true }], 10_000)).rows).toEqual([]);
+    // A later copy of the same terminal event (another sequence) lost to the first.
+    expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], 10_000)).rows).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.receiver.on('/twice')).toHaveLength(1);
   });
@@ -90,7 +100,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     for (const s of [withCancel, withoutCancel]) {
       await publishCreated(s);
       await h.publisher.publish(
-        createEvent('timer.cancelled', { tenantId: 'tenant_1', aggregateId: s.id, data: { reason: 'Build completed early', cancelledAt: new Date().toISOString() } }),
+        createEvent('timer.cancelled', { tenantId: 'tenant_1', aggregateId: s.id, data: { reason: 'Build completed early', cancelledAt: new Date().toISOString(), timer: s } }),
       );
       await h.publisher.publish(expired(s)); // a firing that lost the race: ignored
     }

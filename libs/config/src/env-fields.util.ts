@@ -13,6 +13,8 @@ export const envFields = {
   host: (fallback: string) => z.string().min(1, 'expected a host name or IP address to listen on').default(fallback),
   positiveInt: (fallback: number) =>
     z.coerce.number({ message: 'expected a positive integer' }).int('expected a positive integer').positive('expected a positive integer').default(fallback),
+  nonNegativeInt: (fallback: number) =>
+    z.coerce.number({ message: 'expected a whole number, 0 or more' }).int('expected a whole number, 0 or more').min(0, 'expected a whole number, 0 or more').default(fallback),
   databaseUrl: () =>
     z
       .string({ message: 'expected a postgres:// connection URL' })

@@ -4,3 +4,4 @@ export * from './postgres-errors.util';
 export * from './advisory-leadership.service';
 export * from './database.provider';
 export * from './migrate-service.util';
+export * from './group-commit.util';

@@ -14,33 +14,55 @@ export interface ConsumerLogger {
   warn(message: string): void;
 }
 
+/**
+ * What `handle` may resolve with when a batch's effects become durable only after it returns: the
+ * next batch is handled meanwhile, and acknowledgements still follow stream order.
+ */
+export interface DeferredDurability {
+  durable: Promise<void>;
+}
+
 export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
   namespace: string;
   stream: S;
   durable: string;
-  /** Called with events in stream order; resolves only once their effects are durable. */
-  handle(batch: ConsumedEvent<StreamEvent<S>>[]): Promise<void>;
+  /**
+   * Called with events in stream order, one batch at a time; resolves once their effects are
+   * durable, or with a `DeferredDurability` whose promise does.
+   */
+  handle(batch: ConsumedEvent<StreamEvent<S>>[]): Promise<void | DeferredDurability>;
   logger: ConsumerLogger;
   maxBatch?: number;
   retryDelayMs?: number;
+  /**
+   * Least time between the starts of two batches. 0 (the default) hands over each batch the moment
+   * the previous one is done, for the lowest latency; a few milliseconds make batches larger under
+   * load (fewer transactions and acks per event) while an idle consumer still reacts at once.
+   */
+  minBatchIntervalMs?: number;
 }
 
 /**
  * A durable JetStream pull consumer that hands events to `handle` in micro-batches: whatever has
  * arrived while the previous batch was being applied. One message in, one batch out when idle
  * (lowest latency); hundreds per batch under load (fewest round trips to Postgres).
- * Acks follow a successful `handle`; a failed batch is retried in place, with backoff.
+ * Acks follow a successful `handle` (or the durability it promises), in stream order; a failed
+ * batch is retried in place, with backoff.
  */
 export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private messages?: ConsumerMessages;
   private buffer: { msg: JsMsg; event: StreamEvent<S> }[] = [];
   private draining: Promise<void> = Promise.resolve();
   private drainScheduled = false;
+  private lastDrainAt = Number.NEGATIVE_INFINITY;
   private loop?: Promise<void>;
   private stopped = false;
   private jsm?: JetStreamManager;
   /** One ack per batch (policy "all"), or one per message on a durable created before that. */
   private ackAll = false;
+  /** Handled batches in stream order, acknowledged from the front as their effects become durable. */
+  private unacked: { msgs: JsMsg[]; durable: boolean }[] = [];
+  private settling = new Set<Promise<void>>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -53,6 +75,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.unacked = [];
     this.jsm = await jetstreamManager(this.nc);
     const config = {
       durable_name: this.options.durable,
@@ -90,6 +113,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     await this.messages?.close();
     await this.loop;
     await this.draining;
+    await Promise.allSettled([...this.settling]);
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
@@ -114,22 +138,29 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
       this.buffer.push({ msg, event });
       if (!this.drainScheduled) {
         this.drainScheduled = true;
-        this.draining = this.draining.then(() => this.drain());
+        this.draining = this.draining.then(() => this.pace()).then(() => this.drain());
       }
     }
   }
 
+  private async pace(): Promise<void> {
+    const wait = this.lastDrainAt + (this.options.minBatchIntervalMs ?? 0) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
   private async drain(): Promise<void> {
     this.drainScheduled = false;
+    this.lastDrainAt = Date.now();
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
     const events = batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered }));
     // Order matters (and with ack policy "all", acking a later batch would acknowledge a failed
     // earlier one): a failed batch is retried here, holding back what follows, until it applies.
+    let result: void | DeferredDurability;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.handle(events);
+        result = await this.options.handle(events);
         break;
       } catch (error) {
         if (this.stopped) {
@@ -142,7 +173,34 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-    if (this.ackAll) batch[batch.length - 1].msg.ack();
-    else for (const { msg } of batch) msg.ack();
+    const entry = { msgs: batch.map((b) => b.msg), durable: !result };
+    this.unacked.push(entry);
+    if (result) {
+      const settled = result.durable.then(
+        () => {
+          entry.durable = true;
+        },
+        (error) => {
+          // Only when shutting down. Left unacknowledged (and so is everything after it), so
+          // JetStream redelivers it to whichever replica consumes next.
+          this.options.logger.error(`${this.options.durable}: batch of ${batch.length} did not become durable: ${(error as Error).message}`);
+        },
+      );
+      const tracked = settled.finally(() => {
+        this.settling.delete(tracked);
+        this.ackReady();
+      });
+      this.settling.add(tracked);
+    } else this.ackReady();
+  }
+
+  private ackReady(): void {
+    let last: JsMsg | undefined;
+    while (this.unacked.length > 0 && this.unacked[0].durable) {
+      const { msgs } = this.unacked.shift()!;
+      if (this.ackAll) last = msgs[msgs.length - 1];
+      else for (const msg of msgs) msg.ack();
+    }
+    last?.ack();
   }
 }

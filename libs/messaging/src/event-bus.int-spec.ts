@@ -1,9 +1,10 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createEvent, streamNameFor } from '@minoots/contracts';
+import { createEvent, encodeEvent, streamNameFor } from '@minoots/contracts';
 import { expectEventually, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
+import { JetStreamAcks } from './jetstream-acks.util';
 import { ConsumedEvent, DurableEventConsumer } from './durable-event-consumer.service';
 
 const logger = { error: jest.fn(), warn: jest.fn() };
@@ -13,7 +14,21 @@ function expiredEvent(id?: string) {
     id,
     tenantId: 'tenant_1',
     aggregateId: 'timer_1',
-    data: { dueAt: '2026-01-01T00:00:00.000Z', firedAt: '2026-01-01T00:00:00.001Z' },
+    data: {
+      dueAt: '2026-01-01T00:00:00.000Z',
+      firedAt: '2026-01-01T00:00:00.001Z',
+      timer: {
+        id: 'timer_1',
+        name: 'bus',
+        agentId: null,
+        durationMs: 1000,
+        startAt: '2025-12-31T23:59:59.000Z',
+        fireAt: '2026-01-01T00:00:00.000Z',
+        events: {},
+        metadata: null,
+        createdAt: '2025-12-31T23:59:59.000Z',
+      },
+    },
   });
 }
 
@@ -77,5 +92,51 @@ describe('JetStream event bus (real NATS)', () => {
     expect(later.every((s) => !ids.includes(s.event.id))).toBe(true);
     await expectEventually(async () => expect(await restarted.ackFloor()).toBeGreaterThanOrEqual(seq));
     await restarted.stop();
+  });
+
+  it('rejects a publish no stream takes, and one whose expected stream differs', async () => {
+    const acks = new JetStreamAcks(nc, 2_000);
+    try {
+      await expect(acks.publish(`${namespace}.nowhere`, new Uint8Array([1]), 'evt_x')).rejects.toMatchObject({ code: 503 });
+      await expect(acks.publish(`${namespace}.timers.expired`, encodeEvent(expiredEvent()), 'evt_y', 'SOME_OTHER_STREAM')).rejects.toThrow(/expected stream/i);
+      await expect(acks.publish(`${namespace}.timers.expired`, encodeEvent(expiredEvent()), 'evt_z')).resolves.toMatchObject({ seq: expect.any(Number), duplicate: false });
+    } finally {
+      acks.close();
+    }
+  });
+
+  it('acknowledges batches whose effects become durable later only in stream order', async () => {
+    const durables: { seqs: number[]; resolve(): void }[] = [];
+    const consumer = new DurableEventConsumer(nc, {
+      namespace,
+      stream: 'timers',
+      durable: 'deferred',
+      logger,
+      handle: async (batch) => {
+        let resolve!: () => void;
+        const durable = new Promise<void>((r) => (resolve = r));
+        durables.push({ seqs: batch.map((b) => b.seq), resolve });
+        return { durable };
+      },
+    });
+    // The stream already holds the other tests' events: let those through first.
+    const existing = (await publisher.jsm.streams.info(streamNameFor(namespace, 'timers'))).state.last_seq;
+    await consumer.start();
+    await expectEventually(() => expect(durables.flatMap((d) => d.seqs)).toContain(existing));
+    for (const d of durables.splice(0)) d.resolve();
+    await expectEventually(async () => expect(await consumer.ackFloor()).toBe(existing));
+
+    const { seq: first } = await publisher.publish(expiredEvent());
+    await expectEventually(() => expect(durables.flatMap((d) => d.seqs)).toContain(first));
+    const { seq: last } = await publisher.publish(expiredEvent());
+    // The second batch is handled while the first is not yet durable...
+    await expectEventually(() => expect(durables.map((d) => d.seqs)).toEqual([[first], [last]]));
+    // ...and becoming durable first does not get it acknowledged ahead of the first.
+    durables[1].resolve();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await consumer.ackFloor()).toBe(existing);
+    durables[0].resolve();
+    await expectEventually(async () => expect(await consumer.ackFloor()).toBe(last));
+    await consumer.stop();
   });
 });

@@ -1,4 +1,4 @@
-import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { jetstreamManager, JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
 import {
   AnyEvent,
@@ -10,6 +10,7 @@ import {
   streamSubjectsFor,
   subjectFor,
 } from '@minoots/contracts';
+import { JetStreamAcks } from './jetstream-acks.util';
 
 export interface PublishResult {
   seq: number;
@@ -42,7 +43,7 @@ export async function ensureStreams(jsm: JetStreamManager, namespace: string): P
 /** Publishes validated events with their id as `Nats-Msg-Id`, so a retried publish is a no-op. */
 export class EventPublisher {
   private constructor(
-    private readonly js: JetStreamClient,
+    private readonly acks: JetStreamAcks,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
   ) {}
@@ -50,15 +51,21 @@ export class EventPublisher {
   static async create(nc: NatsConnection, namespace: string): Promise<EventPublisher> {
     const jsm = await jetstreamManager(nc);
     await ensureStreams(jsm, namespace);
-    return new EventPublisher(jetstream(nc), jsm, namespace);
+    return new EventPublisher(new JetStreamAcks(nc), jsm, namespace);
   }
 
   async publish(event: AnyEvent): Promise<PublishResult> {
-    const ack = await this.js.publish(subjectFor(this.namespace, event.type), encodeEvent(event), {
-      msgID: event.id,
-      expect: { streamName: streamNameFor(this.namespace, EVENT_REGISTRY[event.type].stream) },
-    });
+    const ack = await this.acks.publish(
+      subjectFor(this.namespace, event.type),
+      encodeEvent(event),
+      event.id,
+      streamNameFor(this.namespace, EVENT_REGISTRY[event.type].stream),
+    );
     return { seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  close(): void {
+    this.acks.close();
   }
 
   async publishAll(events: AnyEvent[]): Promise<PublishResult[]> {

@@ -6,3 +6,4 @@ export * from './start-nats-microservice.util';
 export * from './leader-event-consumer.service';
 export * from './dependency-health.util';
 export * from './service-metrics.base';
+export * from './jetstream-acks.util';

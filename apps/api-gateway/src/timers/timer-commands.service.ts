@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { buildTimerView, createEvent, parseEvent, TimerView } from '@minoots/contracts';
+import { buildTimerView, createEvent, parseEvent, timerSnapshotOfView, TimerView } from '@minoots/contracts';
 import { EventPublisher } from '@minoots/messaging';
 import { UrlPolicy } from '@minoots/url-policy';
 import { ApiError } from '../http/api-error';
@@ -50,7 +50,7 @@ export class TimerCommands {
     if (!timer) throw new ApiError(404, 'TIMER_NOT_FOUND', `No timer ${timerId}`);
     if (timer.status !== 'pending') throw new ApiError(409, 'TIMER_NOT_PENDING', `Timer ${timerId} has already ${timer.status === 'expired' ? 'expired' : 'been cancelled'}`);
     const { seq } = await this.publisher.publish(
-      createEvent('timer.cancelled', { tenantId, aggregateId: timerId, data: { reason, cancelledAt: new Date().toISOString() } }),
+      createEvent('timer.cancelled', { tenantId, aggregateId: timerId, data: { reason, cancelledAt: new Date().toISOString(), timer: timerSnapshotOfView(timer) } }),
     );
     this.queries.noteWrite(seq);
     // The stream decides a cancel racing the expiry; read back which one came first.

@@ -16,6 +16,8 @@ export const schedulerConfigSchema = z.object({
   /** A claim is another replica's for this long; after a crash its triggers are re-claimed then. */
   SCHEDULER_LEASE_MS: envFields.positiveInt(10_000),
   SCHEDULER_CLAIM_BATCH: envFields.positiveInt(2_000),
+  /** Least milliseconds between two projection batches: larger batches under load, no wait when idle. */
+  SCHEDULER_PROJECTION_BATCH_MS: envFields.nonNegativeInt(10),
   /**
    * Owner of this replica's leases. Stable across restarts (host name by default) so a restarted
    * replica takes its own claims back at once; give each replica on one host its own.

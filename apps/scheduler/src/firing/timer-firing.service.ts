@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createEvent } from '@minoots/contracts';
+import { GroupCommit } from '@minoots/database';
 import { EventPublisher } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
@@ -10,10 +11,10 @@ export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
   const common = { id: trigger.eventId, tenantId: trigger.tenantId, aggregateId: trigger.timerId };
   const dueAt = trigger.dueAt.toISOString();
   return trigger.kind === 'expire'
-    ? createEvent('timer.expired', { ...common, data: { dueAt, firedAt: firedAt.toISOString() } })
+    ? createEvent('timer.expired', { ...common, data: { dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer } })
     : createEvent('timer.progress', {
         ...common,
-        data: { milestone: trigger.label, percent: trigger.percent ?? 0, dueAt, firedAt: firedAt.toISOString() },
+        data: { milestone: trigger.label, percent: trigger.percent ?? 0, dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer },
       });
 }
 
@@ -30,13 +31,16 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     metrics: SchedulerMetrics,
   ) {
     const owner = config.instanceId;
+    // Marking triggers fired only keeps them from being claimed again (the lease and the loop's
+    // memory already do meanwhile): one statement per 20 ms instead of one per firing millisecond.
+    const marks = new GroupCommit<{ trigger: ClaimedTrigger; firedAt: Date }>((fired) => triggers.markFired(fired), { windowMs: 20, maxItems: 5_000 });
     this.loop = new FiringLoop(
       {
         claimDue: (horizon, limit) => triggers.claimDue(owner, horizon, config.SCHEDULER_LEASE_MS, limit),
         publish: async (fired, firedAt) => {
           await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
         },
-        markFired: (fired, firedAt) => triggers.markFired(fired, firedAt),
+        markFired: (fired, firedAt) => marks.add(fired.map((trigger) => ({ trigger, firedAt }))),
         releaseLeases: () => triggers.releaseLeases(owner),
         logger: this.logger,
         onFired: (fired, firedAt) => metrics.recordFired(fired, firedAt),

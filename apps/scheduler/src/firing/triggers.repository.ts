@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
+import { TimerSnapshot } from '@minoots/contracts';
 import { SCHEDULER_DATABASE, SchedulerDatabase, TRIGGER_STATE, TriggerKind } from '../database/scheduler-database.type';
+import { toTimerSnapshot } from '../timers/timer-view.mapper';
 
 export interface ClaimedTrigger {
   timerId: string;
@@ -10,6 +12,8 @@ export interface ClaimedTrigger {
   tenantId: string;
   dueAt: Date;
   eventId: string;
+  /** Carried in the fired event, so its consumers need not have kept the timer. */
+  timer: TimerSnapshot;
 }
 
 export function triggerKey(t: Pick<ClaimedTrigger, 'timerId' | 'kind' | 'label'>): string {
@@ -34,6 +38,14 @@ export class TriggersRepository {
       tenant_id: string;
       due_at: Date;
       event_id: string;
+      name: string;
+      agent_id: string | null;
+      duration_ms: number;
+      start_at: Date;
+      fire_at: Date;
+      created_at: Date;
+      events: TimerSnapshot['events'];
+      metadata: TimerSnapshot['metadata'];
     }>`
       update scheduler.triggers t
          set lease_owner = ${owner},
@@ -47,9 +59,10 @@ export class TriggersRepository {
            order by due_at
            limit ${limit}
            for update skip locked
-        ) due
-       where t.timer_id = due.timer_id and t.kind = due.kind and t.label = due.label
-      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, t.due_at, t.event_id`.execute(this.db);
+        ) due, scheduler.timers tm
+       where t.timer_id = due.timer_id and t.kind = due.kind and t.label = due.label and tm.id = t.timer_id
+      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, t.due_at, t.event_id,
+                tm.name, tm.agent_id, tm.duration_ms, tm.start_at, tm.fire_at, tm.created_at, tm.events, tm.metadata`.execute(this.db);
     return result.rows.map((r) => ({
       timerId: r.timer_id,
       kind: r.kind,
@@ -58,18 +71,19 @@ export class TriggersRepository {
       tenantId: r.tenant_id,
       dueAt: r.due_at,
       eventId: r.event_id,
+      timer: toTimerSnapshot({ ...r, id: r.timer_id }),
     }));
   }
 
-  async markFired(triggers: ClaimedTrigger[], firedAt: Date): Promise<void> {
-    if (triggers.length === 0) return;
+  async markFired(fired: { trigger: ClaimedTrigger; firedAt: Date }[]): Promise<void> {
+    if (fired.length === 0) return;
     // A join on arrays: a row-value IN list of thousands of keys is planned as a chain of ORs,
     // which kept one Postgres backend busy for seconds per burst.
     await sql`
       update scheduler.triggers t
-         set state = ${TRIGGER_STATE.fired}, fired_at = ${firedAt}, lease_owner = null, lease_until = null
-        from unnest(${triggers.map((x) => x.timerId)}::text[], ${triggers.map((x) => x.kind)}::text[], ${triggers.map((x) => x.label)}::text[])
-             as v(timer_id, kind, label)
+         set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
+        from unnest(${fired.map((f) => f.trigger.timerId)}::text[], ${fired.map((f) => f.trigger.kind)}::text[], ${fired.map((f) => f.trigger.label)}::text[],
+                    ${fired.map((f) => f.firedAt)}::timestamptz[]) as v(timer_id, kind, label, fired_at)
        where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
          and t.state = ${TRIGGER_STATE.pending}`.execute(this.db);
   }

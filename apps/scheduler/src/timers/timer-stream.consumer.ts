@@ -28,6 +28,7 @@ export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicatio
       stream: 'timers',
       durable: 'scheduler',
       logger: this.logger,
+      minBatchIntervalMs: config.SCHEDULER_PROJECTION_BATCH_MS,
       handle: async (batch) => {
         const outcome = await projection.apply(batch);
         for (const id of outcome.cancelledTimerIds) firing.loop.forget(id);

@@ -40,6 +40,10 @@ export const dispatcherConfigSchema = z.object({
   /** Consecutive failed attempts after which an endpoint is marked failing, then disabled. */
   ENDPOINT_FAILING_AFTER: envFields.positiveInt(5),
   ENDPOINT_DISABLE_AFTER: envFields.positiveInt(15),
+  /** How long another replica's endpoint changes may take to reach this one's fan-out. */
+  ENDPOINT_CACHE_MS: envFields.positiveInt(1_000),
+  /** Days a timer's first terminal event is remembered (it only races events published within a firing lease). */
+  TERMINAL_RETENTION_DAYS: envFields.positiveInt(7),
   /** `/metrics` and `/health`; 0 picks a free port. */
   DISPATCHER_METRICS_PORT: envFields.port(9465),
   METRICS_HOST: envFields.host('127.0.0.1'),

@@ -1,5 +1,4 @@
 import { ColumnType, Generated, Kysely } from 'kysely';
-import { TimerSpec } from '@minoots/contracts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
@@ -14,16 +13,15 @@ export interface SigningSecretsTable {
   previous_expires_at: Timestamp | null;
 }
 
-export type TimerSnapshotStatus = 'pending' | 'expired' | 'cancelled';
+export type TerminalStatus = 'expired' | 'cancelled';
 
-export interface TimerSnapshotsTable {
-  id: string;
-  tenant_id: string;
-  spec: Json<TimerSpec>;
-  status: TimerSnapshotStatus;
-  terminal_seq: number | null;
-  ended_at: Timestamp | null;
-  cancel_reason: string | null;
+/** Per timer, the first terminal event in the stream (the one that took effect). */
+export interface TimerTerminalsTable {
+  timer_id: string;
+  seq: number;
+  status: TerminalStatus;
+  ended_at: Timestamp;
+  recorded_at: DefaultedTimestamp;
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'dead';
@@ -91,7 +89,7 @@ export interface DeliveryAttemptsTable {
 
 export interface DispatcherDB {
   'dispatcher.signing_secrets': SigningSecretsTable;
-  'dispatcher.timer_snapshots': TimerSnapshotsTable;
+  'dispatcher.timer_terminals': TimerTerminalsTable;
   'dispatcher.deliveries': DeliveriesTable;
   'dispatcher.endpoints': EndpointsTable;
   'dispatcher.delivery_attempts': DeliveryAttemptsTable;

@@ -6,7 +6,7 @@ import { EndpointsModule } from '../endpoints/endpoints.module';
 import { SigningSecretsModule } from '../signing-secrets/signing-secrets.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
-import { AttemptRecorder } from './attempt-recorder.service';
+import { DeliveryWriter } from './delivery-writer.service';
 import { DeliveryLogRepository } from './delivery-log.repository';
 import { DeliveryLogService } from './delivery-log.service';
 import { DeliveryOutcomes } from './delivery-outcomes.service';
@@ -16,6 +16,7 @@ import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryScheduleProvider } from './retry-schedule.provider';
 import { TimerEventConsumer } from './timer-event.consumer';
 import { TimerEventIntake } from './timer-event-intake.service';
+import { TimerTerminalsRepository } from './timer-terminals.repository';
 import { WebhookHttpClient } from './webhook-http.client';
 
 class DeliveryResourcesCloser implements OnApplicationShutdown {
@@ -46,7 +47,8 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
     },
     DeliveryResourcesCloser,
     DeliveriesRepository,
-    AttemptRecorder,
+    DeliveryWriter,
+    TimerTerminalsRepository,
     DeliveryLogRepository,
     DeliveryLogService,
     DeliveryOutcomes,

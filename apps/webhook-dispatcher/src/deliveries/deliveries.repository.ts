@@ -1,17 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Insertable, Selectable, sql, Transaction } from 'kysely';
-import { TimerSpec } from '@minoots/contracts';
 import {
   DeliveriesTable,
   DeliveryAttemptsTable,
   DISPATCHER_DATABASE,
   DispatcherDatabase,
   DispatcherDB,
-  TimerSnapshotsTable,
 } from '../database/dispatcher-database.type';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
-export type TimerSnapshotRow = Selectable<TimerSnapshotsTable>;
 type Trx = Transaction<DispatcherDB>;
 
 @Injectable()
@@ -22,34 +19,16 @@ export class DeliveriesRepository {
     return this.db.transaction().execute(work);
   }
 
-  async insertSnapshots(trx: Trx, snapshots: { tenantId: string; spec: TimerSpec }[]): Promise<void> {
-    if (snapshots.length === 0) return;
-    await trx
-      .insertInto('dispatcher.timer_snapshots')
-      .values(snapshots.map((s) => ({ id: s.spec.id, tenant_id: s.tenantId, spec: JSON.stringify(s.spec), status: 'pending' as const })))
-      .onConflict((oc) => oc.column('id').doNothing())
+  /** Events of `eventIds` that already have deliveries (a redelivered event was applied before). */
+  async eventsWithDeliveries(eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('dispatcher.deliveries')
+      .select('event_id')
+      .distinct()
+      .where(sql<boolean>`event_id = any(${eventIds}::text[])`)
       .execute();
-  }
-
-  async findSnapshots(trx: Trx, timerIds: string[]): Promise<TimerSnapshotRow[]> {
-    if (timerIds.length === 0) return [];
-    // One array parameter rather than thousands of scalars: binding those was most of the cost.
-    return trx
-      .selectFrom('dispatcher.timer_snapshots')
-      .selectAll()
-      .where(sql<boolean>`id = any(${timerIds}::text[])`)
-      .execute();
-  }
-
-  /** Applies terminal outcomes decided in stream order by the (single) intake, in one statement. */
-  async endTimers(trx: Trx, changes: { timerId: string; seq: number; status: 'expired' | 'cancelled'; at: string; reason: string | null }[]): Promise<void> {
-    if (changes.length === 0) return;
-    await sql`
-      update dispatcher.timer_snapshots s
-         set status = v.status, terminal_seq = v.seq, ended_at = v.ended_at, cancel_reason = v.reason
-        from unnest(${changes.map((c) => c.timerId)}::text[], ${changes.map((c) => c.seq)}::bigint[], ${changes.map((c) => c.status)}::text[],
-                    ${changes.map((c) => c.at)}::timestamptz[], ${changes.map((c) => c.reason)}::text[]) as v(id, seq, status, ended_at, reason)
-       where s.id = v.id and (s.terminal_seq is null or s.terminal_seq > v.seq)`.execute(trx);
+    return new Set(rows.map((r) => r.event_id));
   }
 
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
@@ -147,28 +126,68 @@ export class DeliveriesRepository {
       .execute();
   }
 
-  /** Records attempts and their deliveries' new state, many at once, in one transaction. */
-  async recordAttempts(records: AttemptRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const a = records.map((r) => r.attempt);
-    const u = records.map((r) => r.update);
+  /**
+   * The delivery writer's group in one statement: new deliveries, attempt records, and the new
+   * state of deliveries written earlier. A delivery whose first attempt finished before it was
+   * written goes in already showing that attempt. Columns travel as arrays (unnest): a few
+   * parameters instead of many per row.
+   */
+  async writeGroup(newRows: Insertable<DeliveriesTable>[], records: AttemptRecord[]): Promise<void> {
+    if (newRows.length === 0 && records.length === 0) return;
     const now = new Date();
-    await this.db.transaction().execute(async (trx) => {
-      await sql`
+    const fresh = new Map(newRows.map((row) => [row.id as string, row]));
+    const updates: AttemptRecord[] = [];
+    for (const record of records) {
+      const row = fresh.get(record.attempt.delivery_id);
+      if (!row) {
+        updates.push(record);
+        continue;
+      }
+      const { status, nextAttemptAt, error } = record.update;
+      fresh.set(row.id as string, {
+        ...row,
+        status,
+        attempt_count: record.attempt.attempt,
+        next_attempt_at: nextAttemptAt,
+        last_error: error,
+        completed_at: status === 'pending' ? null : now,
+        lease_owner: null,
+        lease_until: null,
+      });
+    }
+    const rows = [...fresh.values()];
+    const col = <K extends keyof Insertable<DeliveriesTable>>(key: K) => rows.map((r) => r[key] ?? null);
+    const a = records.map((r) => r.attempt);
+    const u = updates.map((r) => r.update);
+    const ua = updates.map((r) => r.attempt);
+    await sql`
+      with new_deliveries as (
+        insert into dispatcher.deliveries
+          (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
+           next_attempt_at, last_error, completed_at, lease_owner, lease_until)
+        select * from unnest(
+          ${col('id')}::text[], ${col('tenant_id')}::text[], ${col('event_id')}::text[], ${col('event_type')}::text[],
+          ${col('timer_id')}::text[], ${col('target')}::text[], ${col('endpoint_id')}::text[], ${col('url')}::text[],
+          ${col('payload')}::text[], ${col('status')}::text[], ${rows.map((r) => r.attempt_count ?? 0)}::int[], ${col('max_attempts')}::int[],
+          ${col('next_attempt_at')}::timestamptz[], ${col('last_error')}::text[], ${col('completed_at')}::timestamptz[],
+          ${col('lease_owner')}::text[], ${col('lease_until')}::timestamptz[])
+        on conflict (event_id, target) do nothing
+        returning 1
+      ), attempts as (
         insert into dispatcher.delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error, outcome)
         select * from unnest(${a.map((x) => x.delivery_id)}::text[], ${a.map((x) => x.attempt)}::int[], ${a.map((x) => x.started_at)}::timestamptz[],
                              ${a.map((x) => x.duration_ms)}::int[], ${a.map((x) => x.status_code ?? null)}::int[], ${a.map((x) => x.response_excerpt ?? null)}::text[],
                              ${a.map((x) => x.error ?? null)}::text[], ${a.map((x) => x.outcome)}::text[])
-        on conflict (delivery_id, attempt) do nothing`.execute(trx);
-      await sql`
-        update dispatcher.deliveries d
-           set status = v.status, attempt_count = v.attempt, next_attempt_at = v.next_attempt_at,
-               last_error = v.last_error, completed_at = v.completed_at, lease_owner = null, lease_until = null
-          from unnest(${a.map((x) => x.delivery_id)}::text[], ${u.map((x) => x.status)}::text[], ${a.map((x) => x.attempt)}::int[],
-                      ${u.map((x) => x.nextAttemptAt)}::timestamptz[], ${u.map((x) => x.error)}::text[],
-                      ${u.map((x) => (x.status === 'pending' ? null : now))}::timestamptz[]) as v(id, status, attempt, next_attempt_at, last_error, completed_at)
-         where d.id = v.id`.execute(trx);
-    });
+        on conflict (delivery_id, attempt) do nothing
+        returning 1
+      )
+      update dispatcher.deliveries d
+         set status = v.status, attempt_count = v.attempt, next_attempt_at = v.next_attempt_at,
+             last_error = v.last_error, completed_at = v.completed_at, lease_owner = null, lease_until = null
+        from unnest(${ua.map((x) => x.delivery_id)}::text[], ${u.map((x) => x.status)}::text[], ${ua.map((x) => x.attempt)}::int[],
+                    ${u.map((x) => x.nextAttemptAt)}::timestamptz[], ${u.map((x) => x.error)}::text[],
+                    ${u.map((x) => (x.status === 'pending' ? null : now))}::timestamptz[]) as v(id, status, attempt, next_attempt_at, last_error, completed_at)
+       where d.id = v.id`.execute(this.db);
   }
 }
 

@@ -8,7 +8,7 @@ import { SigningSecretsService } from '../signing-secrets/signing-secrets.servic
 import { buildDeliveryHeaders } from './delivery-headers.builder';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
 import { DeliveryOutcomes } from './delivery-outcomes.service';
-import { AttemptRecorder } from './attempt-recorder.service';
+import { DeliveryWriter } from './delivery-writer.service';
 import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryDelayMs } from './retry-schedule.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
@@ -33,7 +33,7 @@ export class DeliverySender {
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
     @Inject(RETRY_SCHEDULE) private readonly schedule: number[],
     private readonly deliveries: DeliveriesRepository,
-    private readonly recorder: AttemptRecorder,
+    private readonly writer: DeliveryWriter,
     private readonly endpoints: EndpointsRepository,
     private readonly endpointSecrets: EndpointsService,
     private readonly secrets: SigningSecretsService,
@@ -48,9 +48,13 @@ export class DeliverySender {
     return this.config.DELIVERY_TIMEOUT_MS + 5_000;
   }
 
-  /** Fire and forget, tracked so shutdown can wait for attempts under way. */
-  dispatch(delivery: DeliveryRow): void {
-    const work = this.attempt(delivery)
+  /**
+   * Fire and forget, tracked so shutdown can wait for attempts under way. `written` settles when
+   * the delivery row is in the database: a first attempt may start before that (the row and the
+   * attempt's record go through the same ordered writer), but nothing updates the row before it.
+   */
+  dispatch(delivery: DeliveryRow, written: Promise<void> = Promise.resolve()): void {
+    const work = this.attempt(delivery, written)
       .catch((error) => this.logger.error(`delivery ${delivery.id}: ${(error as Error).message}`))
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
@@ -60,8 +64,8 @@ export class DeliverySender {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  async attempt(delivery: DeliveryRow): Promise<void> {
-    const target = await this.resolveTarget(delivery);
+  async attempt(delivery: DeliveryRow, written: Promise<void> = Promise.resolve()): Promise<void> {
+    const target = await this.resolveTarget(delivery, written);
     if (!target) return;
     const attempt = delivery.attempt_count + 1;
     const startedAt = new Date();
@@ -80,7 +84,7 @@ export class DeliverySender {
     const status = result.ok ? 'succeeded' : exhausted ? 'dead' : 'pending';
     const nextAttemptAt = status === 'pending' ? new Date(Date.now() + retryDelayMs(this.schedule, attempt, result.retryAfterMs)) : null;
     const error = gone ? 'receiver answered 410 Gone: endpoint disabled' : result.error;
-    await this.recorder.record({
+    await this.writer.record({
       attempt: {
         delivery_id: delivery.id,
         attempt,
@@ -99,24 +103,27 @@ export class DeliverySender {
   }
 
   /** Where and how to send; undefined when the attempt must not happen now (recorded as such). */
-  private async resolveTarget(delivery: DeliveryRow): Promise<Target | undefined> {
+  private async resolveTarget(delivery: DeliveryRow, written: Promise<void>): Promise<Target | undefined> {
     if (!delivery.endpoint_id) {
       const keys = await this.secrets.keysFor(delivery.tenant_id);
       return { url: delivery.url, webhookId: `${delivery.timer_id}.${delivery.target}`, secrets: keys.all };
     }
     const endpoint = await this.endpoints.findById(delivery.endpoint_id);
     if (!endpoint || endpoint.deleted_at) {
+      await written;
       await this.deliveries.markDead(delivery.id, 'endpoint deleted');
       this.metrics.recordDead();
       return undefined;
     }
     if (!endpoint.enabled) {
       // Paused, not dropped: re-enabling the endpoint resumes it (the sweeper skips it meanwhile).
+      await written;
       await this.deliveries.postpone(delivery.id, new Date(), false);
       return undefined;
     }
     const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
     if (waitMs > 0) {
+      await written;
       await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
       this.metrics.recordRateLimited();
       return undefined;

@@ -1,4 +1,4 @@
-import { TimerEvent, TimerSpec } from '@minoots/contracts';
+import { TimerEvent, TimerSnapshot } from '@minoots/contracts';
 import { matchesEventTypes } from '../endpoints/event-type-filter.util';
 import { buildTimerObject, ProgressInfo, TimerOutcome } from './timer-webhook-payload.builder';
 
@@ -23,7 +23,7 @@ export interface PlannedEndpointDelivery {
   payload: Record<string, unknown>;
 }
 
-export function progressInfo(event: Extract<TimerEvent, { type: 'timer.progress' }>, spec: TimerSpec): ProgressInfo {
+export function progressInfo(event: Extract<TimerEvent, { type: 'timer.progress' }>, spec: TimerSnapshot): ProgressInfo {
   return {
     milestone: event.data.milestone,
     percent: event.data.percent,
@@ -45,7 +45,7 @@ export function timerEventTime(event: TimerEvent): string {
 }
 
 /** What an endpoint receives as `event.payload` for a timer event. */
-export function timerEventPayload(event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome): Record<string, unknown> {
+export function timerEventPayload(event: TimerEvent, spec: TimerSnapshot, outcome: TimerOutcome): Record<string, unknown> {
   const payload: Record<string, unknown> = { timer: buildTimerObject(spec, outcome) };
   if (event.type === 'timer.progress') payload.progress = progressInfo(event, spec);
   if (event.type === 'timer.cancelled') payload.reason = event.data.reason;

@@ -1,5 +1,5 @@
 import { Insertable } from 'kysely';
-import { newUlid as ulid } from '@minoots/contracts';
+import { deterministicUlid, newUlid as ulid } from '@minoots/contracts';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 
 export interface NewDelivery {
@@ -13,13 +13,18 @@ export interface NewDelivery {
   url: string;
   payload: unknown;
   maxAttempts: number;
+  /**
+   * When set, the id is derived from (event, target) and this time, so an event redelivered after
+   * a crash yields the same delivery id: the receiver sees one delivery, perhaps attempted twice.
+   */
+  eventTimeMs?: number;
   /** Leased to the replica that attempts it right away (the sweeper leaves it alone); else the sweeper's. */
   lease?: { owner: string; until: Date };
 }
 
 export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
   return {
-    id: `dlv_${ulid()}`,
+    id: `dlv_${d.eventTimeMs === undefined ? ulid() : deterministicUlid(d.eventTimeMs, `${d.eventId}\u0000${d.target}`)}`,
     tenant_id: d.tenantId,
     event_id: d.eventId,
     event_type: d.eventType,

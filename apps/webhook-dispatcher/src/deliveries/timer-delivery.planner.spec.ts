@@ -29,11 +29,11 @@ const ALL = makeSpec({ on_expire: ON_EXPIRE, on_progress: ON_PROGRESS, on_cancel
 const event = {
   created: (spec: TimerSpec) => createEvent('timer.created', { tenantId: 't1', aggregateId: spec.id, data: { timer: spec } }),
   progress: (dueAt = iso(START + 5_000), firedAt = iso(START + 5_040)) =>
-    createEvent('timer.progress', { tenantId: 't1', aggregateId: 'timer_abc', data: { milestone: '50%', percent: 50, dueAt, firedAt } }),
+    createEvent('timer.progress', { tenantId: 't1', aggregateId: 'timer_abc', data: { milestone: '50%', percent: 50, dueAt, firedAt, timer: ALL } }),
   expired: (firedAt = iso(START + 10_020)) =>
-    createEvent('timer.expired', { tenantId: 't1', aggregateId: 'timer_abc', data: { dueAt: iso(START + 10_000), firedAt } }),
+    createEvent('timer.expired', { tenantId: 't1', aggregateId: 'timer_abc', data: { dueAt: iso(START + 10_000), firedAt, timer: ALL } }),
   cancelled: (reason: string | null = 'Build completed successfully', cancelledAt = iso(START + 3_000)) =>
-    createEvent('timer.cancelled', { tenantId: 't1', aggregateId: 'timer_abc', data: { reason, cancelledAt } }),
+    createEvent('timer.cancelled', { tenantId: 't1', aggregateId: 'timer_abc', data: { reason, cancelledAt, timer: ALL } }),
 };
 
 const PENDING: TimerOutcome = { status: 'pending', endedAt: null, reason: null };

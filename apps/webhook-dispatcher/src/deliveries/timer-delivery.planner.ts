@@ -1,4 +1,4 @@
-import { TimerEvent, TimerSpec } from '@minoots/contracts';
+import { TimerEvent, TimerSnapshot } from '@minoots/contracts';
 import { buildTimerWebhookPayload, TimerOutcome } from './timer-webhook-payload.builder';
 import { progressInfo } from './endpoint-delivery.planner';
 
@@ -13,7 +13,7 @@ export interface PlannedDelivery {
  * Which of a timer's own webhooks an event goes to, and with what body. `outcome` is the timer's
  * state after the event (the caller decided whether the event took effect).
  */
-export function planTimerDeliveries(event: TimerEvent, spec: TimerSpec, outcome: TimerOutcome): PlannedDelivery[] {
+export function planTimerDeliveries(event: TimerEvent, spec: TimerSnapshot, outcome: TimerOutcome): PlannedDelivery[] {
   const { on_expire, on_progress, on_cancel } = spec.events;
   switch (event.type) {
     case 'timer.created':

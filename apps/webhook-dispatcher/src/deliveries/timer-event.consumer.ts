@@ -3,11 +3,14 @@ import { NatsConnection } from '@nats-io/nats-core';
 import { LeaderEventConsumer, NATS_CONNECTION } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DeliverySender } from './delivery-sender.service';
+import { DeliveryWriter } from './delivery-writer.service';
 import { TimerEventIntake } from './timer-event-intake.service';
 
 /**
- * Consumes the timer stream (on the leader replica, so terminal events apply in stream order),
- * records the deliveries each event implies, acknowledges, and starts the first attempts at once.
+ * Consumes the timer stream (on the leader replica, so terminal events apply in stream order).
+ * Per batch: decide what each event delivers, start the first attempts at once, and write the
+ * deliveries alongside; the batch is acknowledged once they are written. A crash before that
+ * redelivers the batch, which plans the same deliveries under the same ids.
  */
 @Injectable()
 export class TimerEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,6 +21,7 @@ export class TimerEventConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
     intake: TimerEventIntake,
+    writer: DeliveryWriter,
     sender: DeliverySender,
   ) {
     this.stream = new LeaderEventConsumer(nc, {
@@ -27,8 +31,10 @@ export class TimerEventConsumer implements OnApplicationBootstrap, OnApplication
       durable: 'webhook-dispatcher',
       logger: this.logger,
       handle: async (batch) => {
-        const created = await intake.apply(batch, sender.leaseMs);
-        for (const delivery of created) sender.dispatch(delivery);
+        const { rows, deliveries } = await intake.plan(batch, sender.leaseMs);
+        const durable = writer.insert(rows);
+        for (const delivery of deliveries) sender.dispatch(delivery, durable);
+        return { durable };
       },
     });
   }

@@ -1,4 +1,4 @@
-import { TimerSpec } from '@minoots/contracts';
+import { TimerSnapshot } from '@minoots/contracts';
 
 export type TimerWebhookEvent = 'timer_expired' | 'timer_progress' | 'timer_cancelled';
 
@@ -15,7 +15,7 @@ export interface ProgressInfo {
 }
 
 /** The `timer` object of every timer payload (per-timer webhooks and endpoint envelopes alike). */
-export function buildTimerObject(spec: TimerSpec, outcome: TimerOutcome): Record<string, unknown> {
+export function buildTimerObject(spec: TimerSnapshot, outcome: TimerOutcome): Record<string, unknown> {
   const timer: Record<string, unknown> = {
     id: spec.id,
     name: spec.name,
@@ -39,7 +39,7 @@ export function buildTimerObject(spec: TimerSpec, outcome: TimerOutcome): Record
 /** The seeds' per-timer webhook body: `{event, timer{...}, message, data, progress?, reason?, timestamp}`. */
 export function buildTimerWebhookPayload(
   event: TimerWebhookEvent,
-  spec: TimerSpec,
+  spec: TimerSnapshot,
   outcome: TimerOutcome,
   extra: { message?: string; data?: unknown; progress?: ProgressInfo; at: string },
 ): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Insertable, Selectable, sql, Transaction, Updateable } from 'kysely';
+import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase, DispatcherDB, EndpointsTable } from '../database/dispatcher-database.type';
 
 export type EndpointRow = Selectable<EndpointsTable>;
@@ -7,7 +8,17 @@ type Trx = Transaction<DispatcherDB>;
 
 @Injectable()
 export class EndpointsRepository {
-  constructor(@Inject(DISPATCHER_DATABASE) private readonly db: DispatcherDatabase) {}
+  /**
+   * Enabled endpoints per tenant, read for every batch of timer events: cached for
+   * ENDPOINT_CACHE_MS, and dropped at once by every change made through this repository, so this
+   * replica sees its own changes immediately and other replicas within the cache time.
+   */
+  private readonly enabled = new Map<string, { loadedAt: number; rows: Promise<EndpointRow[]> }>();
+
+  constructor(
+    @Inject(DISPATCHER_DATABASE) private readonly db: DispatcherDatabase,
+    @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
+  ) {}
 
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
@@ -15,7 +26,7 @@ export class EndpointsRepository {
 
   /** Inserts unless the tenant already has `limit` endpoints; the count and insert are one statement. */
   async insertWithinLimit(row: Insertable<EndpointsTable>, limit: number): Promise<EndpointRow | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.changing(row.tenant_id, async () => this.db.transaction().execute(async (trx) => {
       // Serialises creations per tenant, so two concurrent ones cannot both pass the limit.
       await sql`select pg_advisory_xact_lock(hashtext(${`endpoints:${row.tenant_id}`}))`.execute(trx);
       const { count } = await trx
@@ -26,7 +37,7 @@ export class EndpointsRepository {
         .executeTakeFirstOrThrow();
       if (Number(count) >= limit) return undefined;
       return trx.insertInto('dispatcher.endpoints').values(row).returningAll().executeTakeFirstOrThrow();
-    });
+    }));
   }
 
   async find(tenantId: string, id: string): Promise<EndpointRow | undefined> {
@@ -50,8 +61,33 @@ export class EndpointsRepository {
     return query.orderBy('id').limit(limit).execute();
   }
 
+  /** listEnabled through the cache (see `enabled`). */
+  enabledFor(tenantId: string): Promise<EndpointRow[]> {
+    const now = Date.now();
+    const hit = this.enabled.get(tenantId);
+    if (hit && now - hit.loadedAt < this.config.ENDPOINT_CACHE_MS) return hit.rows;
+    const rows = this.listEnabled(this.db, tenantId);
+    this.enabled.set(tenantId, { loadedAt: now, rows });
+    rows.catch(() => this.enabled.get(tenantId)?.rows === rows && this.enabled.delete(tenantId));
+    if (this.enabled.size > 10_000) this.enabled.delete(this.enabled.keys().next().value!);
+    return rows;
+  }
+
+  private changed(tenantId: string): void {
+    this.enabled.delete(tenantId);
+  }
+
+  /** Runs a change, then drops the tenant's cached endpoints (after, so no reload sees the old rows). */
+  private async changing<T>(tenantId: string, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      this.changed(tenantId);
+    }
+  }
+
   /** The endpoints an event of this tenant may go to (filters are matched by the caller). */
-  async listEnabled(trx: Trx, tenantId: string): Promise<EndpointRow[]> {
+  async listEnabled(trx: Trx | DispatcherDatabase, tenantId: string): Promise<EndpointRow[]> {
     return trx
       .selectFrom('dispatcher.endpoints')
       .selectAll()
@@ -62,35 +98,39 @@ export class EndpointsRepository {
   }
 
   async update(tenantId: string, id: string, changes: Updateable<EndpointsTable>): Promise<EndpointRow | undefined> {
-    return this.db
-      .updateTable('dispatcher.endpoints')
-      .set({ ...changes, updated_at: new Date() })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    return this.changing(tenantId, () =>
+      this.db
+        .updateTable('dispatcher.endpoints')
+        .set({ ...changes, updated_at: new Date() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst(),
+    );
   }
 
   async rotateSecret(tenantId: string, id: string, sealed: string, previousExpiresAt: Date): Promise<EndpointRow | undefined> {
-    return this.db
-      .updateTable('dispatcher.endpoints')
-      .set((eb) => ({
-        previous_secret_sealed: eb.ref('secret_sealed'),
-        previous_secret_expires_at: previousExpiresAt,
-        secret_sealed: sealed,
-        updated_at: new Date(),
-      }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    return this.changing(tenantId, () =>
+      this.db
+        .updateTable('dispatcher.endpoints')
+        .set((eb) => ({
+          previous_secret_sealed: eb.ref('secret_sealed'),
+          previous_secret_expires_at: previousExpiresAt,
+          secret_sealed: sealed,
+          updated_at: new Date(),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst(),
+    );
   }
 
   /** Soft delete; its undelivered deliveries become dead letters (kept, replayable elsewhere). */
   async softDelete(tenantId: string, id: string): Promise<{ deleted: boolean; deadLettered: number }> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.changing(tenantId, () => this.db.transaction().execute(async (trx) => {
       const deleted = await trx
         .updateTable('dispatcher.endpoints')
         .set({ deleted_at: new Date(), enabled: false })
@@ -106,7 +146,7 @@ export class EndpointsRepository {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return { deleted: true, deadLettered: Number(dead.numUpdatedRows) };
-    });
+    }));
   }
 
   /**
@@ -143,6 +183,7 @@ export class EndpointsRepository {
       .returningAll()
       .executeTakeFirst();
     if (!row) return { row: before, changedTo: null };
+    if (disable) this.changed(row.tenant_id);
     return { row, changedTo: row.health !== before.health ? row.health : null };
   }
 }

@@ -93,7 +93,7 @@ export class DispatcherHarness {
         id: `evt_fire_${spec.id}_expire`,
         tenantId,
         aggregateId: spec.id,
-        data: { dueAt: spec.fireAt, firedAt: new Date().toISOString() },
+        data: { dueAt: spec.fireAt, firedAt: new Date().toISOString(), timer: spec },
       }),
     );
   }

@@ -29,7 +29,7 @@ describe('event codec', () => {
       id: 'evt_fixed',
       tenantId: 't1',
       aggregateId: 'timer_1',
-      data: { dueAt: spec.fireAt, firedAt: spec.fireAt },
+      data: { dueAt: spec.fireAt, firedAt: spec.fireAt, timer: spec },
     });
     expect(event.id).toBe('evt_fixed');
   });
@@ -39,9 +39,11 @@ describe('event codec', () => {
     const event = createEvent('timer.cancelled', {
       tenantId: 't1',
       aggregateId: 'timer_1',
-      data: { reason: null, cancelledAt: spec.createdAt },
+      data: { reason: null, cancelledAt: spec.createdAt, timer: spec },
     });
-    expect(() => parseEvent({ ...event, version: 2 })).toThrow(/invalid timer.cancelled event: version/);
+    expect(() => parseEvent({ ...event, version: 1 })).toThrow(/invalid timer.cancelled event: version/);
+    // Version 2 carries the timer: a cancellation without it is not one.
+    expect(() => parseEvent({ ...event, data: { reason: null, cancelledAt: spec.createdAt } })).toThrow(/data.timer/);
     expect(() => parseEvent({ ...event, tenantId: '' })).toThrow(/tenantId/);
     expect(() => parseEvent({ ...event, data: { reason: 5 } })).toThrow(/data.reason/);
   });

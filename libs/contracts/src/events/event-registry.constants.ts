@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timerSpecSchema } from '../timers/timer-spec.schema';
+import { timerSnapshotSchema, timerSpecSchema } from '../timers/timer-spec.schema';
 import { eventEnvelopeSchema } from './event-envelope.schema';
 
 export const EVENT_TYPES = [
@@ -47,7 +47,8 @@ export interface EventDefinition {
 }
 
 /**
- * The catalogue of events. Adding a type here does not compile until every consumer that maps
+ * The catalogue of events. Version 2 of the timer lifecycle events carries the timer itself
+ * (`timerSnapshotSchema`), so acting on one needs no state kept from `timer.created`. Adding a type here does not compile until every consumer that maps
  * `Record<EventType, …>` handles it.
  */
 export const EVENT_REGISTRY = {
@@ -60,28 +61,28 @@ export const EVENT_REGISTRY = {
   'timer.cancelled': {
     stream: 'timers',
     subject: 'timers.cancelled',
-    version: 1,
+    version: 2,
     schema: eventEnvelopeSchema(
       'timer.cancelled',
-      1,
-      z.object({ reason: z.string().nullable(), cancelledAt: z.string() }),
+      2,
+      z.object({ reason: z.string().nullable(), cancelledAt: z.string(), timer: timerSnapshotSchema }),
     ),
   },
   'timer.progress': {
     stream: 'timers',
     subject: 'timers.progress',
-    version: 1,
+    version: 2,
     schema: eventEnvelopeSchema(
       'timer.progress',
-      1,
-      z.object({ milestone: z.string(), percent: z.number(), dueAt: z.string(), firedAt: z.string() }),
+      2,
+      z.object({ milestone: z.string(), percent: z.number(), dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema }),
     ),
   },
   'timer.expired': {
     stream: 'timers',
     subject: 'timers.expired',
-    version: 1,
-    schema: eventEnvelopeSchema('timer.expired', 1, z.object({ dueAt: z.string(), firedAt: z.string() })),
+    version: 2,
+    schema: eventEnvelopeSchema('timer.expired', 2, z.object({ dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema })),
   },
   'delivery.succeeded': {
     stream: 'deliveries',

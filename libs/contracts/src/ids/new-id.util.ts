@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { factory } from 'ulid';
+import { createHash, randomBytes } from 'node:crypto';
+import { encodeTime, factory } from 'ulid';
 
 const POOL_SIZE = 4096;
 let pool = randomBytes(POOL_SIZE);
@@ -19,3 +19,19 @@ function pooledRandom(): number {
 
 /** A ULID: 48-bit millisecond time + 80 random bits, sortable by creation time. */
 export const newUlid: (seedTime?: number) => string = factory(pooledRandom);
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A ULID whose 80 "random" bits are a hash of `seed`: the same inputs give the same id, so work
+ * redone after a crash (a redelivered event) names what it creates exactly as the first try did,
+ * and the id still sorts by `timeMs`.
+ */
+export function deterministicUlid(timeMs: number, seed: string): string {
+  const digest = createHash('sha256').update(seed).digest();
+  let bits = '';
+  for (let i = 0; i < 10; i++) bits += digest[i].toString(2).padStart(8, '0');
+  let random = '';
+  for (let i = 0; i < 80; i += 5) random += CROCKFORD[parseInt(bits.slice(i, i + 5), 2)];
+  return encodeTime(timeMs, 10) + random;
+}

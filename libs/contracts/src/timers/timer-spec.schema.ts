@@ -32,7 +32,15 @@ export const timerSpecSchema = z.object({
   createdAt: z.string(),
 });
 
+/**
+ * The timer as its lifecycle events carry it (the spec less the milestone list): enough for a
+ * consumer to act on `timer.progress` / `timer.expired` / `timer.cancelled` without having kept
+ * the `timer.created` event — so the dispatcher needs no copy of every pending timer.
+ */
+export const timerSnapshotSchema = timerSpecSchema.omit({ milestones: true });
+
 export type WebhookTarget = z.infer<typeof webhookTargetSchema>;
 export type ProgressTarget = z.infer<typeof progressTargetSchema>;
 export type TimerEvents = z.infer<typeof timerEventsSchema>;
 export type TimerSpec = z.infer<typeof timerSpecSchema>;
+export type TimerSnapshot = z.infer<typeof timerSnapshotSchema>;

@@ -1,4 +1,4 @@
-import { TimerSpec } from './timer-spec.schema';
+import { TimerSnapshot, TimerSpec } from './timer-spec.schema';
 import { TimerStatus, TimerView } from './timer-view.type';
 
 export interface TimerState {
@@ -32,5 +32,20 @@ export function buildTimerView(spec: ViewedSpec, state: TimerState, now = Date.n
     progress: Math.round((elapsed / spec.durationMs) * 10_000) / 100,
     events: spec.events,
     metadata: spec.metadata,
+  };
+}
+
+/** The timer a lifecycle event carries, from its public view (what the gateway has when it cancels). */
+export function timerSnapshotOfView(view: TimerView): TimerSnapshot {
+  return {
+    id: view.id,
+    name: view.name,
+    agentId: view.agentId,
+    durationMs: view.duration,
+    startAt: view.startTime,
+    fireAt: view.endTime,
+    events: view.events,
+    metadata: view.metadata,
+    createdAt: view.createdAt,
   };
 }

@@ -1,0 +1,67 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Insertable } from 'kysely';
+import { GroupCommit } from '@minoots/database';
+import { DeliveriesTable } from '../database/dispatcher-database.type';
+import { AttemptRecord, DeliveriesRepository } from './deliveries.repository';
+
+/**
+ * How long writes gather before a group is written. Nothing waits on these writes but the
+ * acknowledgement of the events and the outcome events, so a few milliseconds buy groups large
+ * enough that a delivery and its first attempt usually land as one row.
+ */
+const WRITE_WINDOW_MS = 10;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+interface Write {
+  rows: Insertable<DeliveriesTable>[];
+  records: AttemptRecord[];
+}
+
+/**
+ * The dispatcher's writes on the delivery path — new deliveries and attempt records — grouped
+ * into one statement per few milliseconds, in the order asked for, so an attempt is never
+ * recorded before its delivery. A failed group is retried (with backoff) until it lands: callers
+ * only learn of a failure once the service is shutting down, and an event whose deliveries are not
+ * written is not acknowledged, so it comes back.
+ */
+@Injectable()
+export class DeliveryWriter implements OnApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWriter.name);
+  private stopping = false;
+  private readonly group: GroupCommit<Write>;
+
+  constructor(deliveries: DeliveriesRepository) {
+    this.group = new GroupCommit<Write>(
+      (writes) =>
+        deliveries.writeGroup(
+          writes.flatMap((w) => w.rows),
+          writes.flatMap((w) => w.records),
+        ),
+      {
+        windowMs: WRITE_WINDOW_MS,
+        maxItems: 2_000,
+        retryDelayMs: (attempt, error) => {
+          if (this.stopping) return undefined;
+          const delay = Math.min(100 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+          this.logger.warn(`writing deliveries and attempts failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
+          return delay;
+        },
+      },
+    );
+  }
+
+  /** Resolves once the deliveries are durable (already-present ones are left as they are). */
+  insert(rows: Insertable<DeliveriesTable>[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [] }]);
+  }
+
+  /** Resolves once the attempt and its delivery's new state are durable. */
+  record(record: AttemptRecord): Promise<void> {
+    return this.group.add([{ rows: [], records: [record] }]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.group.flush();
+  }
+}
