@@ -11,6 +11,8 @@ import { AddressCheckResult, LookupAll, UrlCheckResult, UrlPolicyOptions } from 
 const MAX_URL_LENGTH = 2048;
 const ALLOWED_PROTOCOLS = new Set(['http:', 'https:']);
 const LOCALHOST_ADDRESSES = ['127.0.0.1', '::1'];
+/** checkUrl answers kept per URL string: a dispatcher checks the same few URLs thousands of times. */
+const CHECKED_URLS_KEPT = 10_000;
 
 const RANGE_LABELS: Record<string, string> = {
   unspecified: 'unspecified',
@@ -33,6 +35,7 @@ type LookupCallback = Parameters<LookupFunction>[2];
  */
 export class UrlPolicy {
   private readonly allowed: readonly ParsedCidr[];
+  private readonly checked = new Map<string, UrlCheckResult>();
 
   constructor({ allowedCidrs = [] }: UrlPolicyOptions = {}) {
     this.allowed = allowedCidrs.map((entry) => {
@@ -47,6 +50,17 @@ export class UrlPolicy {
    * (see `createLookup`), because a check-then-connect DNS answer can change in between.
    */
   checkUrl(raw: string): UrlCheckResult {
+    const known = this.checked.get(raw);
+    if (known) return known;
+    const result = this.check(raw);
+    if (typeof raw === 'string') {
+      if (this.checked.size >= CHECKED_URLS_KEPT) this.checked.delete(this.checked.keys().next().value!);
+      this.checked.set(raw, result);
+    }
+    return result;
+  }
+
+  private check(raw: string): UrlCheckResult {
     if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'URL is required', malformed: true };
     if (raw.length > MAX_URL_LENGTH) return { ok: false, reason: `URL is longer than ${MAX_URL_LENGTH} characters` };
 

@@ -6,7 +6,8 @@ export interface UrlPolicyOptions {
 }
 
 /** `malformed` when the text is not a URL at all (bad input), as opposed to a URL the policy refuses. */
-export type UrlCheckResult = { ok: true; url: URL } | { ok: false; reason: string; malformed?: true };
+/** `url` is shared by every caller that checks the same string: read it, do not modify it. */
+export type UrlCheckResult = { ok: true; url: Readonly<URL> } | { ok: false; reason: string; malformed?: true };
 
 export type AddressCheckResult = { ok: true } | { ok: false; reason: string };
 

@@ -31,12 +31,20 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     metrics: SchedulerMetrics,
   ) {
     const owner = config.instanceId;
+    // After a restart under the same instance id, take back at once what this instance had leased
+    // (nothing of it is held any more); later claims leave its own leases alone, or every poll would
+    // rewrite and re-read every trigger it already holds.
+    let reclaimOwn = true;
     // Marking triggers fired only keeps them from being claimed again (the lease and the loop's
     // memory already do meanwhile): one statement per 20 ms instead of one per firing millisecond.
     const marks = new GroupCommit<{ trigger: ClaimedTrigger; firedAt: Date }>((fired) => triggers.markFired(fired), { windowMs: 20, maxItems: 5_000 });
     this.loop = new FiringLoop(
       {
-        claimDue: (horizon, limit) => triggers.claimDue(owner, horizon, config.SCHEDULER_LEASE_MS, limit),
+        claimDue: async (horizon, limit) => {
+          const claimed = await triggers.claimDue(owner, horizon, config.SCHEDULER_LEASE_MS, limit, reclaimOwn);
+          if (claimed.length < limit) reclaimOwn = false;
+          return claimed;
+        },
         publish: async (fired, firedAt) => {
           await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
         },

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { TimerSnapshot } from '@minoots/contracts';
 import { SCHEDULER_DATABASE, SchedulerDatabase, TRIGGER_STATE, TriggerKind } from '../database/scheduler-database.type';
-import { toTimerSnapshot } from '../timers/timer-view.mapper';
 
 export interface ClaimedTrigger {
   timerId: string;
@@ -29,21 +28,24 @@ export class TriggersRepository {
    * concurrently without waiting on each other; the lease keeps a claimed trigger from being
    * claimed again until it runs out (a replica that died), or by its own owner after a restart.
    */
-  async claimDue(owner: string, horizon: Date, leaseMs: number, limit: number): Promise<ClaimedTrigger[]> {
+  async claimDue(owner: string, horizon: Date, leaseMs: number, limit: number, reclaimOwn = false): Promise<ClaimedTrigger[]> {
+    // Times come back as ISO text and epoch milliseconds: parsing thousands of timestamptz values
+    // into Dates (and back to strings for the events) was a fifth of the scheduler's firing CPU.
+    const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
     const result = await sql<{
       timer_id: string;
       kind: TriggerKind;
       label: string;
       percent: number | null;
       tenant_id: string;
-      due_at: Date;
+      due_ms: number;
       event_id: string;
       name: string;
       agent_id: string | null;
-      duration_ms: number;
-      start_at: Date;
-      fire_at: Date;
-      created_at: Date;
+      duration_ms: string;
+      start_at: string;
+      fire_at: string;
+      created_at: string;
       events: TimerSnapshot['events'];
       metadata: TimerSnapshot['metadata'];
     }>`
@@ -55,23 +57,34 @@ export class TriggersRepository {
             from scheduler.triggers
            where state = ${TRIGGER_STATE.pending}
              and due_at <= ${horizon}
-             and (lease_until is null or lease_until < now() or lease_owner = ${owner})
+             and (lease_until is null or lease_until < now() ${reclaimOwn ? sql`or lease_owner = ${owner}` : sql``})
            order by due_at
            limit ${limit}
            for update skip locked
         ) due, scheduler.timers tm
        where t.timer_id = due.timer_id and t.kind = due.kind and t.label = due.label and tm.id = t.timer_id
-      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, t.due_at, t.event_id,
-                tm.name, tm.agent_id, tm.duration_ms, tm.start_at, tm.fire_at, tm.created_at, tm.events, tm.metadata`.execute(this.db);
+      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, (extract(epoch from t.due_at) * 1000)::float8 as due_ms, t.event_id,
+                tm.name, tm.agent_id, tm.duration_ms, ${iso('tm.start_at')} as start_at, ${iso('tm.fire_at')} as fire_at,
+                ${iso('tm.created_at')} as created_at, tm.events, tm.metadata`.execute(this.db);
     return result.rows.map((r) => ({
       timerId: r.timer_id,
       kind: r.kind,
       label: r.label,
       percent: r.percent,
       tenantId: r.tenant_id,
-      dueAt: r.due_at,
+      dueAt: new Date(Math.round(r.due_ms)),
       eventId: r.event_id,
-      timer: toTimerSnapshot({ ...r, id: r.timer_id }),
+      timer: {
+        id: r.timer_id,
+        name: r.name,
+        agentId: r.agent_id,
+        durationMs: Number(r.duration_ms),
+        startAt: r.start_at,
+        fireAt: r.fire_at,
+        createdAt: r.created_at,
+        events: r.events,
+        metadata: r.metadata,
+      },
     }));
   }
 

@@ -155,22 +155,23 @@ export class DeliveriesRepository {
         lease_until: null,
       });
     }
-    const rows = [...fresh.values()];
-    const col = <K extends keyof Insertable<DeliveriesTable>>(key: K) => rows.map((r) => r[key] ?? null);
+    const rows = [...fresh.values()].map((r) => ({ attempt_count: 0, last_error: null, completed_at: null, ...r }));
     const a = records.map((r) => r.attempt);
     const u = updates.map((r) => r.update);
     const ua = updates.map((r) => r.attempt);
+    // New rows travel as one JSON document: serialising it is native, where binding text arrays
+    // escapes every payload character by character in JavaScript.
     await sql`
       with new_deliveries as (
         insert into dispatcher.deliveries
           (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
            next_attempt_at, last_error, completed_at, lease_owner, lease_until)
-        select * from unnest(
-          ${col('id')}::text[], ${col('tenant_id')}::text[], ${col('event_id')}::text[], ${col('event_type')}::text[],
-          ${col('timer_id')}::text[], ${col('target')}::text[], ${col('endpoint_id')}::text[], ${col('url')}::text[],
-          ${col('payload')}::text[], ${col('status')}::text[], ${rows.map((r) => r.attempt_count ?? 0)}::int[], ${col('max_attempts')}::int[],
-          ${col('next_attempt_at')}::timestamptz[], ${col('last_error')}::text[], ${col('completed_at')}::timestamptz[],
-          ${col('lease_owner')}::text[], ${col('lease_until')}::timestamptz[])
+        select id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
+               next_attempt_at, last_error, completed_at, lease_owner, lease_until
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+            id text, tenant_id text, event_id text, event_type text, timer_id text, target text, endpoint_id text, url text,
+            payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
+            completed_at timestamptz, lease_owner text, lease_until timestamptz)
         on conflict (event_id, target) do nothing
         returning 1
       ), attempts as (

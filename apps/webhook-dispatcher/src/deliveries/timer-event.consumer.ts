@@ -30,6 +30,7 @@ export class TimerEventConsumer implements OnApplicationBootstrap, OnApplication
       stream: 'timers',
       durable: 'webhook-dispatcher',
       logger: this.logger,
+      minBatchIntervalMs: config.DISPATCHER_INTAKE_BATCH_MS,
       handle: async (batch) => {
         const { rows, deliveries } = await intake.plan(batch, sender.leaseMs);
         const durable = writer.insert(rows);

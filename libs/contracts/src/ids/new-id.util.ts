@@ -29,9 +29,17 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  */
 export function deterministicUlid(timeMs: number, seed: string): string {
   const digest = createHash('sha256').update(seed).digest();
-  let bits = '';
-  for (let i = 0; i < 10; i++) bits += digest[i].toString(2).padStart(8, '0');
   let random = '';
-  for (let i = 0; i < 80; i += 5) random += CROCKFORD[parseInt(bits.slice(i, i + 5), 2)];
+  // 80 bits = two 40-bit halves, each eight 5-bit symbols (40 bits fit a double exactly).
+  for (const start of [0, 5]) {
+    let half = 0;
+    for (let i = start; i < start + 5; i++) half = half * 256 + digest[i];
+    let symbols = '';
+    for (let i = 0; i < 8; i++) {
+      symbols = CROCKFORD[half % 32] + symbols;
+      half = Math.floor(half / 32);
+    }
+    random += symbols;
+  }
   return encodeTime(timeMs, 10) + random;
 }
