@@ -35,6 +35,7 @@ export class JetStreamAcks {
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
   private next = 0;
+  private outbox: { subject: string; data: Uint8Array; headers: ReturnType<typeof headers>; token: string }[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -51,13 +52,35 @@ export class JetStreamAcks {
     if (expectedStream) h.set('Nats-Expected-Stream', expectedStream);
     return new Promise<PubAck>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      // Publishes asked for in the same turn of the event loop (concurrent requests, a firing batch)
+      // leave in one socket write: on a busy machine each write to NATS costs far more than its bytes.
+      if (this.outbox.length === 0) setImmediate(() => this.send());
+      this.outbox.push({ subject, data, headers: h, token });
+    });
+  }
+
+  private send(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const { subject, data, headers: h, token } of outbox) {
       try {
         this.nc.publish(subject, data, { headers: h, reply: this.prefix + token });
       } catch (error) {
+        const waiting = this.waiting.get(token);
         this.waiting.delete(token);
-        reject(error as Error);
+        waiting?.reject(error as Error);
       }
-    });
+    }
+  }
+
+  /**
+   * Stored by JetStream like any publish to a stream's subject (and deduplicated by `msgId`), but
+   * nobody waits for, or reads, the acknowledgement: for events that are news, not records.
+   */
+  publishUnconfirmed(subject: string, data: Uint8Array, msgId: string): void {
+    const h = headers();
+    h.set('Nats-Msg-Id', msgId);
+    this.nc.publish(subject, data, { headers: h });
   }
 
   close(): void {

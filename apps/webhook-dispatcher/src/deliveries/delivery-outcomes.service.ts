@@ -14,7 +14,7 @@ import { newDeliveryRow } from './new-delivery-row.util';
 /**
  * Outcome events are news, not part of the delivery: they are gathered for this long and published
  * together, one write to NATS for many (at thousands of deliveries a second, one socket write per
- * event was a tenth of the dispatcher's CPU).
+ * event was a tenth of the dispatcher's CPU), and JetStream's confirmations are not waited for.
  */
 const PUBLISH_WINDOW_MS = 10;
 
@@ -45,7 +45,11 @@ export class DeliveryOutcomes implements OnApplicationShutdown {
     const events = this.pending;
     this.pending = [];
     for (const event of events) {
-      this.publisher.publish(event).catch((error) => this.logger.warn(`could not publish ${event.type} ${event.id}: ${(error as Error).message}`));
+      try {
+        this.publisher.publishUnconfirmed(event);
+      } catch (error) {
+        this.logger.warn(`could not publish ${event.type} ${event.id}: ${(error as Error).message}`);
+      }
     }
   }
 
