@@ -4,6 +4,7 @@ import { verifyStandardWebhook } from '@minoots/signing';
 import { expectEventually } from '@minoots/testing';
 import { DispatcherHarness } from './testing/dispatcher-harness';
 import { SigningSecretsService } from './signing-secrets/signing-secrets.service';
+import { TerminalsJanitor } from './deliveries/terminals-janitor.service';
 import { TimerEventIntake } from './deliveries/timer-event-intake.service';
 
 describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
@@ -92,6 +93,20 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], 10_000)).rows).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.receiver.on('/twice')).toHaveLength(1);
+  });
+
+  it('forgets timer terminals older than the retention, and only those', async () => {
+    const day = 24 * 3600 * 1000;
+    await h.db
+      .insertInto('dispatcher.timer_terminals')
+      .values([
+        { timer_id: 'timer_old', seq: 1, status: 'expired', ended_at: new Date(Date.now() - 9 * day), recorded_at: new Date(Date.now() - 9 * day) },
+        { timer_id: 'timer_recent', seq: 2, status: 'cancelled', ended_at: new Date(Date.now() - day), recorded_at: new Date(Date.now() - day) },
+      ])
+      .execute();
+    expect(await h.app.get(TerminalsJanitor).prune()).toBe(1);
+    const left = await h.db.selectFrom('dispatcher.timer_terminals').select('timer_id').where('timer_id', 'in', ['timer_old', 'timer_recent']).execute();
+    expect(left).toEqual([{ timer_id: 'timer_recent' }]);
   });
 
   it('sends a cancellation to on_cancel, or else on_expire, and nothing after it', async () => {

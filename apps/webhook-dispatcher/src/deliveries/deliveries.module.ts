@@ -17,6 +17,7 @@ import { retryScheduleProvider } from './retry-schedule.provider';
 import { TimerEventConsumer } from './timer-event.consumer';
 import { TimerEventIntake } from './timer-event-intake.service';
 import { TimerTerminalsRepository } from './timer-terminals.repository';
+import { TerminalsJanitor } from './terminals-janitor.service';
 import { WebhookHttpClient } from './webhook-http.client';
 
 class DeliveryResourcesCloser implements OnApplicationShutdown {
@@ -49,6 +50,7 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
     DeliveriesRepository,
     DeliveryWriter,
     TimerTerminalsRepository,
+    TerminalsJanitor,
     DeliveryLogRepository,
     DeliveryLogService,
     DeliveryOutcomes,
