@@ -12,6 +12,7 @@ describe('npm run bench (smoke size)', () => {
       BENCH_CREATION_SECONDS: '1',
       BENCH_CREATION_CONCURRENCY: '4',
       BENCH_SCALE_COUNT: '200',
+      BENCH_WARMUP_COUNT: '10',
       BENCH_SCALE_LATENESS_COUNT: '20',
       BENCH_REGISTER_MS_PER_POST: '20',
     });

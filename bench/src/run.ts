@@ -21,6 +21,8 @@ const env = (name: string, fallback: number) => (process.env[name] ? Number(proc
 export const benchConfig = () => ({
   latenessCount: env('BENCH_LATENESS_COUNT', 10_000),
   latenessRate: env('BENCH_LATENESS_RATE', 1_000),
+  /** Posts each system handles, at the lateness rate, before anything is measured (then discarded). */
+  warmupCount: env('BENCH_WARMUP_COUNT', 2_000),
   deliveryCount: env('BENCH_DELIVERY_COUNT', 10_000),
   creationSeconds: env('BENCH_CREATION_SECONDS', 30),
   creationConcurrency: env('BENCH_CREATION_CONCURRENCY', 64),
@@ -32,7 +34,7 @@ export const benchConfig = () => ({
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function runBench(outDir = join(workspaceRoot(), 'bench', 'results')): Promise<BenchResults> {
+export async function runBench(outDir = process.env.BENCH_RESULTS_DIR ?? join(workspaceRoot(), 'bench', 'results')): Promise<BenchResults> {
   const config = benchConfig();
   const only = process.env.BENCH_SYSTEMS?.split(',').map((s) => s.trim().toLowerCase());
   const results: BenchResults = {
@@ -60,6 +62,17 @@ export async function runBench(outDir = join(workspaceRoot(), 'bench', 'results'
       await system.start();
       const msPerPost = process.env.BENCH_REGISTER_MS_PER_POST ? config.registerMsPerPost : (system.registerMsPerPost ?? 0.2);
       const leadFor = (count: number) => Math.max(3_000, count * msPerPost + 2_000);
+      if (config.warmupCount > 0) {
+        // Every system starts cold (JIT, connection pools, caches); what users run is warm.
+        const warmup = await runLateness(system, receiver, {
+          count: config.warmupCount,
+          ratePerSecond: config.latenessRate,
+          leadMs: leadFor(config.warmupCount),
+          drainMs: 15_000,
+          label: `${system.name}-warmup`,
+        });
+        log(`${system.name}: warmed up with ${warmup.delivered}/${warmup.scheduled} posts (discarded; p50 ${warmup.lateness.p50} ms)`);
+      }
       const lateness = await runLateness(system, receiver, {
         count: config.latenessCount,
         ratePerSecond: config.latenessRate,

@@ -25,7 +25,7 @@ const ms = (n: number) => (Number.isFinite(n) ? String(n) : 'n/a');
 export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
   lines.push(`# MINOOTS benchmark — ${r.startedAt}`, '');
-  lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver.`, '');
+  lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
   lines.push(`Run settings: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}`, '');
 
   lines.push('## Firing lateness (receiver arrival − due time, ms)', '');
