@@ -22,46 +22,53 @@ export class TimerProjection {
 
   async apply(batch: ConsumedEvent<TimerEvent>[]): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
-    await this.timers.transaction(async (trx) => {
-      const creations: ReturnType<typeof projectCreatedTimer>[] = [];
-      // The first terminal event per timer in this batch; earlier batches are checked in SQL.
-      const terminals = new Map<string, TerminalChange>();
-      for (const { event, seq } of batch) {
-        outcome.lastSeq = Math.max(outcome.lastSeq, seq);
-        switch (event.type) {
-          case 'timer.created': {
-            const rows = projectCreatedTimer(event.tenantId, event.data.timer, seq);
-            creations.push(rows);
-            for (const t of rows.triggers) {
-              const due = new Date(t.due_at as string | Date);
-              if (!outcome.earliestDueAt || due < outcome.earliestDueAt) outcome.earliestDueAt = due;
-            }
-            break;
+    const creations: ReturnType<typeof projectCreatedTimer>[] = [];
+    // The first terminal event per timer in this batch; earlier batches are checked in SQL.
+    const terminals = new Map<string, TerminalChange>();
+    for (const { event, seq } of batch) {
+      outcome.lastSeq = Math.max(outcome.lastSeq, seq);
+      switch (event.type) {
+        case 'timer.created': {
+          const rows = projectCreatedTimer(event.tenantId, event.data.timer, seq);
+          creations.push(rows);
+          for (const t of rows.triggers) {
+            const due = new Date(t.due_at as string | Date);
+            if (!outcome.earliestDueAt || due < outcome.earliestDueAt) outcome.earliestDueAt = due;
           }
-          case 'timer.cancelled':
-          case 'timer.expired': {
-            if (terminals.has(event.aggregateId)) break;
-            terminals.set(
-              event.aggregateId,
-              event.type === 'timer.cancelled'
-                ? { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'cancelled', at: event.data.cancelledAt, reason: event.data.reason }
-                : { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'expired', at: event.data.firedAt },
-            );
-            break;
-          }
-          case 'timer.progress':
-            // Progress is derived from the clock on read; the trigger row already records the firing.
-            break;
-          default: {
-            const unhandled: never = event;
-            this.logger.warn(`ignoring unknown event ${JSON.stringify(unhandled)}`);
-          }
+          break;
+        }
+        case 'timer.cancelled':
+        case 'timer.expired': {
+          if (terminals.has(event.aggregateId)) break;
+          terminals.set(
+            event.aggregateId,
+            event.type === 'timer.cancelled'
+              ? { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'cancelled', at: event.data.cancelledAt, reason: event.data.reason }
+              : { timerId: event.aggregateId, tenantId: event.tenantId, seq, status: 'expired', at: event.data.firedAt },
+          );
+          break;
+        }
+        case 'timer.progress':
+          // Progress is derived from the clock on read; the trigger row already records the firing.
+          break;
+        default: {
+          const unhandled: never = event;
+          this.logger.warn(`ignoring unknown event ${JSON.stringify(unhandled)}`);
         }
       }
+    }
+    const ended = [...terminals.values()];
+    if (creations.length > 0 && ended.length > 0) {
       // Creations first: a timer created and ended within one batch must exist to be ended.
-      await this.timers.insertCreated(trx, creations);
-      outcome.cancelledTimerIds = await this.timers.applyTerminals(trx, [...terminals.values()]);
-    });
+      await this.timers.transaction(async (trx) => {
+        await this.timers.insertCreated(creations, trx);
+        outcome.cancelledTimerIds = await this.timers.applyTerminals(ended, trx);
+      });
+    } else {
+      // The usual batch is all creations or all endings: one statement, atomic by itself.
+      await this.timers.insertCreated(creations);
+      outcome.cancelledTimerIds = await this.timers.applyTerminals(ended);
+    }
     return outcome;
   }
 }

@@ -82,25 +82,27 @@ export class TimersRepository {
     return this.db.transaction().execute(work);
   }
 
-  /** Idempotent: an event applied twice inserts nothing the second time. */
-  async insertCreated(trx: Trx, rows: ReturnType<typeof projectCreatedTimer>[]): Promise<void> {
+  /** Idempotent: an event applied twice inserts nothing the second time. One statement. */
+  async insertCreated(rows: ReturnType<typeof projectCreatedTimer>[], db: Trx | SchedulerDatabase = this.db): Promise<void> {
     if (rows.length === 0) return;
     // Columns as arrays (unnest): binding thousands of scalar parameters cost more than the insert.
     const t = rows.map((r) => r.timer);
-    await sql`
-      insert into scheduler.timers (id, tenant_id, name, agent_id, duration_ms, start_at, fire_at, status, events, metadata, created_at, created_seq)
-      select * from unnest(${t.map((x) => x.id)}::text[], ${t.map((x) => x.tenant_id)}::text[], ${t.map((x) => x.name)}::text[],
-                           ${t.map((x) => x.agent_id ?? null)}::text[], ${t.map((x) => x.duration_ms)}::bigint[], ${t.map((x) => x.start_at)}::timestamptz[],
-                           ${t.map((x) => x.fire_at)}::timestamptz[], ${t.map((x) => x.status)}::text[], ${t.map((x) => x.events)}::jsonb[],
-                           ${t.map((x) => x.metadata)}::jsonb[], ${t.map((x) => x.created_at)}::timestamptz[], ${t.map((x) => x.created_seq)}::bigint[])
-      on conflict (id) do nothing`.execute(trx);
     const g = rows.flatMap((r) => r.triggers);
     await sql`
+      with new_timers as (
+        insert into scheduler.timers (id, tenant_id, name, agent_id, duration_ms, start_at, fire_at, status, events, metadata, created_at, created_seq)
+        select * from unnest(${t.map((x) => x.id)}::text[], ${t.map((x) => x.tenant_id)}::text[], ${t.map((x) => x.name)}::text[],
+                             ${t.map((x) => x.agent_id ?? null)}::text[], ${t.map((x) => x.duration_ms)}::bigint[], ${t.map((x) => x.start_at)}::timestamptz[],
+                             ${t.map((x) => x.fire_at)}::timestamptz[], ${t.map((x) => x.status)}::text[], ${t.map((x) => x.events)}::jsonb[],
+                             ${t.map((x) => x.metadata)}::jsonb[], ${t.map((x) => x.created_at)}::timestamptz[], ${t.map((x) => x.created_seq)}::bigint[])
+        on conflict (id) do nothing
+        returning 1
+      )
       insert into scheduler.triggers (timer_id, kind, label, percent, tenant_id, due_at, event_id)
       select * from unnest(${g.map((x) => x.timer_id)}::text[], ${g.map((x) => x.kind)}::text[], ${g.map((x) => x.label)}::text[],
                            ${g.map((x) => x.percent ?? null)}::float8[], ${g.map((x) => x.tenant_id)}::text[], ${g.map((x) => x.due_at)}::timestamptz[],
                            ${g.map((x) => x.event_id)}::text[])
-      on conflict (timer_id, kind, label) do nothing`.execute(trx);
+      on conflict (timer_id, kind, label) do nothing`.execute(db);
   }
 
   /**
@@ -108,30 +110,31 @@ export class TimersRepository {
    * whole batch). Comparing stream sequences makes the outcome independent of the order replicas
    * apply events in. Returns the timers this cancelled, whose pending triggers are then dropped.
    */
-  async applyTerminals(trx: Trx, changes: TerminalChange[]): Promise<string[]> {
+  async applyTerminals(changes: TerminalChange[], db: Trx | SchedulerDatabase = this.db): Promise<string[]> {
     if (changes.length === 0) return [];
+    // One statement: end the timers, then drop the pending triggers of those this cancelled.
     const result = await sql<{ id: string; status: string }>`
-      update scheduler.timers t
-         set status = v.status,
-             terminal_seq = v.seq,
-             expired_at = case when v.status = 'expired' then v.at end,
-             cancelled_at = case when v.status = 'cancelled' then v.at end,
-             cancel_reason = v.reason
-        from unnest(${changes.map((c) => c.timerId)}::text[], ${changes.map((c) => c.tenantId)}::text[], ${changes.map((c) => c.seq)}::bigint[],
-                    ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.at)}::timestamptz[],
-                    ${changes.map((c) => (c.status === 'cancelled' ? c.reason : null))}::text[]) as v(id, tenant_id, seq, status, at, reason)
-       where t.id = v.id and t.tenant_id = v.tenant_id and (t.terminal_seq is null or t.terminal_seq > v.seq)
-      returning t.id, t.status`.execute(trx);
-    const cancelled = result.rows.filter((r) => r.status === 'cancelled').map((r) => r.id);
-    if (cancelled.length > 0) {
-      await trx
-        .updateTable('scheduler.triggers')
-        .set({ state: TRIGGER_STATE.cancelled })
-        .where('timer_id', 'in', cancelled)
-        .where('state', '=', TRIGGER_STATE.pending)
-        .execute();
-    }
-    return cancelled;
+      with ended as (
+        update scheduler.timers t
+           set status = v.status,
+               terminal_seq = v.seq,
+               expired_at = case when v.status = 'expired' then v.at end,
+               cancelled_at = case when v.status = 'cancelled' then v.at end,
+               cancel_reason = v.reason
+          from unnest(${changes.map((c) => c.timerId)}::text[], ${changes.map((c) => c.tenantId)}::text[], ${changes.map((c) => c.seq)}::bigint[],
+                      ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.at)}::timestamptz[],
+                      ${changes.map((c) => (c.status === 'cancelled' ? c.reason : null))}::text[]) as v(id, tenant_id, seq, status, at, reason)
+         where t.id = v.id and t.tenant_id = v.tenant_id and (t.terminal_seq is null or t.terminal_seq > v.seq)
+        returning t.id, t.status
+      ), dropped as (
+        update scheduler.triggers g
+           set state = ${TRIGGER_STATE.cancelled}
+          from ended
+         where g.timer_id = ended.id and ended.status = 'cancelled' and g.state = ${TRIGGER_STATE.pending}
+        returning 1
+      )
+      select id, status from ended`.execute(db);
+    return result.rows.filter((r) => r.status === 'cancelled').map((r) => r.id);
   }
 
   async findById(tenantId: string, id: string): Promise<TimerRow | undefined> {
