@@ -62,24 +62,14 @@ export async function runBench(outDir = process.env.BENCH_RESULTS_DIR ?? join(wo
       await system.start();
       const msPerPost = process.env.BENCH_REGISTER_MS_PER_POST ? config.registerMsPerPost : (system.registerMsPerPost ?? 0.2);
       const leadFor = (count: number) => Math.max(3_000, count * msPerPost + 2_000);
+      const latenessRun = (count: number, label: string) =>
+        runLateness(system, receiver, { count, ratePerSecond: config.latenessRate, leadMs: leadFor(count), drainMs: 15_000, label: `${system.name}-${label}` });
       if (config.warmupCount > 0) {
         // Every system starts cold (JIT, connection pools, caches); what users run is warm.
-        const warmup = await runLateness(system, receiver, {
-          count: config.warmupCount,
-          ratePerSecond: config.latenessRate,
-          leadMs: leadFor(config.warmupCount),
-          drainMs: 15_000,
-          label: `${system.name}-warmup`,
-        });
+        const warmup = await latenessRun(config.warmupCount, 'warmup');
         log(`${system.name}: warmed up with ${warmup.delivered}/${warmup.scheduled} posts (discarded; p50 ${warmup.lateness.p50} ms)`);
       }
-      const lateness = await runLateness(system, receiver, {
-        count: config.latenessCount,
-        ratePerSecond: config.latenessRate,
-        leadMs: leadFor(config.latenessCount),
-        drainMs: 15_000,
-        label: `${system.name}-late`,
-      });
+      const lateness = await latenessRun(config.latenessCount, 'late');
       results.lateness.push(lateness);
       log(`${system.name}: lateness p50 ${lateness.lateness.p50} ms, p99 ${lateness.lateness.p99} ms, ${lateness.delivered}/${lateness.scheduled} delivered`);
       if (lateness.firing) log(`${system.name}: of which due→fired p50 ${lateness.firing.p50} / p99 ${lateness.firing.p99} ms, fired→arrived p50 ${lateness.dispatch!.p50} / p99 ${lateness.dispatch!.p99} ms`);
