@@ -39,4 +39,18 @@ describe('GroupCommit', () => {
     await added;
     expect(writes).toEqual([[1]]);
   });
+
+  it('writes a group item by item when its data is at fault, rejecting only the faulty item', async () => {
+    const writes: number[][] = [];
+    const commit = new GroupCommit<number>(
+      async (items) => {
+        if (items.includes(13)) throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+        writes.push(items);
+      },
+      { windowMs: 10, maxItems: 10, isPermanent: (e) => (e as { code?: string }).code === '22021', retryDelayMs: () => 1 },
+    );
+    const results = await Promise.allSettled([commit.add([1]), commit.add([13]), commit.add([2])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(writes).toEqual([[1], [2]]);
+  });
 });

@@ -8,6 +8,11 @@ export interface GroupCommitOptions {
    * callers. Asked with the attempt number that just failed.
    */
   retryDelayMs?(attempt: number, error: unknown): number | undefined;
+  /**
+   * Says an error is the data's fault (it would fail again): the group is then written item by
+   * item, so only what is at fault is rejected and the rest lands.
+   */
+  isPermanent?(error: unknown): boolean;
 }
 
 interface Pending<T> {
@@ -74,14 +79,21 @@ export class GroupCommit<T> {
       take++;
     }
     const group = this.queue.splice(0, take);
-    const items = group.flatMap((p) => p.items);
+    await this.writeWithRetries(group);
+  }
+
+  private async writeWithRetries(group: Pending<T>[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.write(items);
+        await this.write(group.flatMap((p) => p.items));
         for (const p of group) p.resolve();
         return;
       } catch (error) {
-        const delay = this.options.retryDelayMs?.(attempt, error);
+        if (group.length > 1 && this.options.isPermanent?.(error)) {
+          for (const p of group) await this.writeWithRetries([p]);
+          return;
+        }
+        const delay = this.options.isPermanent?.(error) ? undefined : this.options.retryDelayMs?.(attempt, error);
         if (delay === undefined) {
           for (const p of group) p.reject(error);
           return;

@@ -8,3 +8,9 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300'].includes(code)
     || /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
 }
+
+/** Data exceptions (22xxx) and integrity violations (23xxx): the rows are at fault, a retry fails again. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return /^2[23][0-9A-Z]{3}$/.test(code);
+}

@@ -65,8 +65,9 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private loop?: Promise<void>;
   private stopped = false;
   private jsm?: JetStreamManager;
-  /** One ack per batch (policy "all"), or one per message on a durable created before that. */
+  /** One ack per batch (policy "all"); a durable created with another policy is re-created. */
   private ackAll = false;
+  private seenUpTo = 0;
   /** Handled batches in stream order, acknowledged from the front as their effects become durable. */
   private unacked: { msgs: JsMsg[]; durable: boolean }[] = [];
   private settling = new Set<Promise<void>>();
@@ -100,15 +101,28 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
       ack_wait: 30_000_000_000,
       max_ack_pending: 20_000,
     };
-    try {
+    const existing = await this.jsm.consumers.info(this.streamName, this.options.durable).catch(() => undefined);
+    // What a previous instance may have seen: comes again flagged as redelivered.
+    this.seenUpTo = existing?.delivered.stream_seq ?? 0;
+    if (!existing) {
       await this.jsm.consumers.add(this.streamName, config);
-    } catch {
-      // An existing durable keeps its acknowledgement policy (it cannot be changed in place).
-      const { ack_policy: _policy, ...updatable } = config;
+    } else if (existing.num_ack_pending === 0 && existing.config.ack_policy === AckPolicy.All) {
+      // Neither the acknowledgement nor the delivery policy can change in place.
+      const { ack_policy: _ack, deliver_policy: _deliver, ...updatable } = config;
       await this.jsm.consumers.update(this.streamName, this.options.durable, updatable);
+    } else {
+      // Events a previous leader (or this process before a restart) took but never acknowledged:
+      // JetStream would hand them out again only after ack_wait, and acknowledging anything newer
+      // meanwhile would acknowledge them too, unhandled. Re-created at its acknowledgement floor,
+      // the durable delivers them again first, in stream order.
+      await this.jsm.consumers.delete(this.streamName, this.options.durable);
+      await this.jsm.consumers.add(this.streamName, {
+        ...config,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: existing.ack_floor.stream_seq + 1,
+      });
     }
-    const info = await this.jsm.consumers.info(this.streamName, this.options.durable);
-    this.ackAll = info.config.ack_policy === AckPolicy.All;
+    this.ackAll = true;
     const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
     this.loop = this.run(this.messages);
@@ -169,7 +183,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
-    const events = batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered }));
+    const events = batch.map(({ msg, event }) => ({ event, seq: msg.seq, redelivered: msg.redelivered || msg.seq <= this.seenUpTo }));
     // Order matters (and with ack policy "all", acking a later batch would acknowledge a failed
     // earlier one): a failed batch is retried here, holding back what follows, until it applies.
     let result: void | DeferredDurability;

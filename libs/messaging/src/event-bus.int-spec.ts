@@ -139,4 +139,39 @@ describe('JetStream event bus (real NATS)', () => {
     await expectEventually(async () => expect(await consumer.ackFloor()).toBe(last));
     await consumer.stop();
   });
+
+  it('hands what a crashed consumer took but never acknowledged to the next one first, in order', async () => {
+    const crashing = await connectNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'bus-int-spec-crash');
+    const existing = (await publisher.jsm.streams.info(streamNameFor(namespace, 'timers'))).state.last_seq;
+    const taken: number[] = [];
+    const first = new DurableEventConsumer(crashing, {
+      namespace,
+      stream: 'timers',
+      durable: 'takeover',
+      logger,
+      // Never durable: as if the process died before its writes landed.
+      handle: async (batch) => {
+        taken.push(...batch.map((b) => b.seq));
+        return { durable: new Promise<void>(() => undefined) };
+      },
+    });
+    await first.start();
+    const { seq: pending } = await publisher.publish(expiredEvent());
+    await expectEventually(() => expect(taken).toContain(pending));
+    await crashing.close(); // the "crash": nothing was acknowledged
+
+    const seen: ConsumedEvent[] = [];
+    const next = new DurableEventConsumer(nc, { namespace, stream: 'timers', durable: 'takeover', logger, handle: async (batch) => void seen.push(...batch) });
+    await next.start();
+    const { seq: newer } = await publisher.publish(expiredEvent());
+    await expectEventually(() => expect(seen.map((s) => s.seq)).toContain(newer));
+    const seqs = seen.map((s) => s.seq);
+    // Everything comes again, in stream order, before the newer event (not after ack_wait, 30 s).
+    expect(seqs).toEqual(Array.from({ length: newer }, (_, i) => i + 1));
+    expect(seen.filter((s) => s.seq <= pending).every((s) => s.redelivered)).toBe(true);
+    expect(seen.find((s) => s.seq === newer)?.redelivered).toBe(false);
+    expect(existing).toBeLessThan(pending);
+    await expectEventually(async () => expect(await next.ackFloor()).toBe(newer));
+    await next.stop();
+  });
 });

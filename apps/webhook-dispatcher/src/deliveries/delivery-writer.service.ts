@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Insertable } from 'kysely';
-import { GroupCommit } from '@minoots/database';
+import { GroupCommit, isDataError } from '@minoots/database';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { AttemptRecord, DeliveriesRepository } from './deliveries.repository';
 
@@ -20,9 +20,10 @@ interface Write {
 /**
  * The dispatcher's writes on the delivery path — new deliveries and attempt records — grouped
  * into one statement per few milliseconds, in the order asked for, so an attempt is never
- * recorded before its delivery. A failed group is retried (with backoff) until it lands: callers
- * only learn of a failure once the service is shutting down, and an event whose deliveries are not
- * written is not acknowledged, so it comes back.
+ * recorded before its delivery. A group that fails for want of the database is retried (with
+ * backoff) until it lands, and an event whose deliveries are not written is not acknowledged, so
+ * it comes back; one that fails for its data is written item by item, and only the faulty item's
+ * caller is told.
  */
 @Injectable()
 export class DeliveryWriter implements OnApplicationShutdown {
@@ -40,6 +41,8 @@ export class DeliveryWriter implements OnApplicationShutdown {
       {
         windowMs: WRITE_WINDOW_MS,
         maxItems: 2_000,
+        // One bad record (say, a value Postgres refuses) must not hold back every write after it.
+        isPermanent: isDataError,
         retryDelayMs: (attempt, error) => {
           if (this.stopping) return undefined;
           const delay = Math.min(100 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);

@@ -27,13 +27,17 @@ export class TimerTerminalsRepository {
     const settled = new Map<string, SettledTerminal>();
     const ids = [...new Set([...claims.map((c) => c.timerId), ...alsoCheck])];
     if (ids.length === 0) return settled;
+    // The update always runs (keeping the lowest sequence), so RETURNING names the terminal that
+    // stands for every claim, even one another transaction committed meanwhile.
     const result = await sql<{ timer_id: string; seq: string; status: TerminalStatus }>`
       with ins as (
-        insert into dispatcher.timer_terminals (timer_id, seq, status, ended_at)
+        insert into dispatcher.timer_terminals as t (timer_id, seq, status, ended_at)
         select * from unnest(${claims.map((c) => c.timerId)}::text[], ${claims.map((c) => c.seq)}::bigint[],
                              ${claims.map((c) => c.status)}::text[], ${claims.map((c) => c.endedAt)}::timestamptz[])
-        on conflict (timer_id) do update set seq = excluded.seq, status = excluded.status, ended_at = excluded.ended_at
-          where dispatcher.timer_terminals.seq > excluded.seq
+        on conflict (timer_id) do update
+          set seq = least(t.seq, excluded.seq),
+              status = case when excluded.seq < t.seq then excluded.status else t.status end,
+              ended_at = case when excluded.seq < t.seq then excluded.ended_at else t.ended_at end
         returning timer_id, seq, status)
       select timer_id, seq, status from ins
       union all

@@ -40,8 +40,17 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  * POSTs deliveries over a keep-alive pool. Every connection resolves its host through the URL
  * policy at connect time, so a hostname that later resolves to a private address is still refused.
  */
+interface InFlight {
+  deadline: number;
+  controller?: Dispatcher.DispatchController;
+  expire(): void;
+}
+
 export class WebhookHttpClient {
   private readonly agent: Agent;
+  /** Attempts under way; a sweep each second ends those past their deadline, wherever they are. */
+  private readonly inFlight = new Set<InFlight>();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly policy: UrlPolicy,
@@ -52,6 +61,12 @@ export class WebhookHttpClient {
       keepAliveTimeout: 30_000,
       connections: 256,
     });
+    // One interval for all attempts rather than a timer (and AbortSignal) each: an attempt ends at
+    // most a second past its deadline, well inside its lease (DELIVERY_TIMEOUT_MS + 5 s).
+    this.sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const attempt of this.inFlight) if (attempt.deadline <= now) attempt.expire();
+    }, 1_000).unref();
   }
 
   /**
@@ -71,15 +86,25 @@ export class WebhookHttpClient {
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
+      const inFlight: InFlight = {
+        deadline,
+        expire: () => {
+          failed(Object.assign(new Error(`no complete answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' }));
+          inFlight.controller?.abort(new Error('attempt deadline passed'));
+        },
+      };
+      this.inFlight.add(inFlight);
       const answered = () => {
         if (settled) return;
         settled = true;
+        this.inFlight.delete(inFlight);
         const ok = statusCode >= 200 && statusCode < 300;
         resolve({
           ok,
           statusCode,
           durationMs: Math.round(performance.now() - started),
-          responseExcerpt: size === 0 ? null : Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'),
+          // Postgres text cannot hold NUL: a receiver's binary answer must not make the record unwritable.
+          responseExcerpt: size === 0 ? null : Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, '\uFFFD'),
           error: ok ? null : `receiver answered ${statusCode}`,
           permanent: false,
           retryAfterMs: parseRetryAfter(retryAfter),
@@ -88,11 +113,16 @@ export class WebhookHttpClient {
       const failed = (error: unknown) => {
         if (settled) return;
         settled = true;
+        this.inFlight.delete(inFlight);
         resolve(this.failure(error, Math.round(performance.now() - started)));
       };
       const handler: Dispatcher.DispatchHandler = {
         // Its presence is what marks this as a handler of undici's current (controller) API.
-        onRequestStart: () => undefined,
+        onRequestStart: (controller) => {
+          inFlight.controller = controller;
+          // Past its deadline while it waited for a connection: do not send it now.
+          if (settled) controller.abort(new Error('attempt deadline passed'));
+        },
         onResponseStart: (_controller, code, responseHeaders) => {
           statusCode = code;
           retryAfter = responseHeaders['retry-after'];
@@ -111,7 +141,6 @@ export class WebhookHttpClient {
         onResponseError: (_controller, error) => failed(error),
       };
       try {
-        // undici's own timers (connect, headers, body) bound the attempt.
         this.agent.dispatch(
           {
             origin: checked.url.origin,
@@ -141,6 +170,7 @@ export class WebhookHttpClient {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.agent.close();
   }
 }
