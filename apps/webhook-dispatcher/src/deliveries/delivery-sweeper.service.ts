@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliverySender } from './delivery-sender.service';
@@ -10,7 +10,7 @@ const SWEEP_BATCH = 200;
  * and first attempts stranded by a crash between recording and sending — and attempts them.
  */
 @Injectable()
-export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliverySweeper.name);
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -28,7 +28,8 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before HTTP and Postgres close (see TimerEventConsumer): attempts under way finish first. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.sweeping;

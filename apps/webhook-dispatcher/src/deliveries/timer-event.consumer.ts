@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
 import { LeaderEventConsumer, NATS_CONNECTION } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
@@ -13,7 +13,7 @@ import { TimerEventIntake } from './timer-event-intake.service';
  * redelivers the batch, which plans the same deliveries under the same ids.
  */
 @Injectable()
-export class TimerEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TimerEventConsumer.name);
   private readonly stream: LeaderEventConsumer<'timers'>;
 
@@ -22,7 +22,7 @@ export class TimerEventConsumer implements OnApplicationBootstrap, OnApplication
     @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
     intake: TimerEventIntake,
     writer: DeliveryWriter,
-    sender: DeliverySender,
+    private readonly sender: DeliverySender,
   ) {
     this.stream = new LeaderEventConsumer(nc, {
       databaseUrl: config.DATABASE_URL,
@@ -44,7 +44,12 @@ export class TimerEventConsumer implements OnApplicationBootstrap, OnApplication
     return this.stream.start();
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return this.stream.stop();
+  /**
+   * Before any resource closes (Nest runs a module's onApplicationShutdown hooks all at once): stop
+   * taking events, then let the attempts of the last batches finish while HTTP and Postgres are up.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stream.stop();
+    await this.sender.drain();
   }
 }
