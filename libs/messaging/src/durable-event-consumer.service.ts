@@ -65,16 +65,17 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private loop?: Promise<void>;
   private stopped = false;
   private jsm?: JetStreamManager;
-  /** One ack per batch (policy "all"); a durable created with another policy is re-created. */
-  private ackAll = false;
   private seenUpTo = 0;
-  /** Handled batches in stream order, acknowledged from the front as their effects become durable. */
-  private unacked: { msgs: JsMsg[]; durable: boolean }[] = [];
+  /**
+   * Handled batches in stream order, by their last message, acknowledged from the front as their
+   * effects become durable (ack policy "all": acknowledging a message acknowledges all before it).
+   */
+  private unacked: { last: JsMsg; durable: boolean }[] = [];
   private settling = new Set<Promise<void>>();
   /** Acknowledgements wait this long to go out together: each is a socket write to NATS. */
   private readonly ackDelayMs: number;
   private ackTimer?: NodeJS.Timeout;
-  private toAck: JsMsg[] = [];
+  private toAck?: JsMsg;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -90,7 +91,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   async start(): Promise<void> {
     this.stopped = false;
     this.unacked = [];
-    this.toAck = [];
+    this.toAck = undefined;
     this.jsm = await jetstreamManager(this.nc);
     const config = {
       durable_name: this.options.durable,
@@ -114,7 +115,8 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
       // Events a previous leader (or this process before a restart) took but never acknowledged:
       // JetStream would hand them out again only after ack_wait, and acknowledging anything newer
       // meanwhile would acknowledge them too, unhandled. Re-created at its acknowledgement floor,
-      // the durable delivers them again first, in stream order.
+      // the durable delivers them again first, in stream order. (A durable made with another
+      // acknowledgement policy is re-created the same way.)
       await this.jsm.consumers.delete(this.streamName, this.options.durable);
       await this.jsm.consumers.add(this.streamName, {
         ...config,
@@ -122,7 +124,6 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
         opt_start_seq: existing.ack_floor.stream_seq + 1,
       });
     }
-    this.ackAll = true;
     const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
     this.loop = this.run(this.messages);
@@ -202,7 +203,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-    const entry = { msgs: batch.map((b) => b.msg), durable: !result };
+    const entry = { last: batch[batch.length - 1].msg, durable: !result };
     this.unacked.push(entry);
     if (result) {
       const settled = result.durable.then(
@@ -224,18 +225,14 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   }
 
   private ackReady(): void {
-    while (this.unacked.length > 0 && this.unacked[0].durable) {
-      const { msgs } = this.unacked.shift()!;
-      if (this.ackAll) this.toAck = [msgs[msgs.length - 1]];
-      else this.toAck.push(...msgs);
-    }
-    if (this.toAck.length > 0 && !this.ackTimer) this.ackTimer = setTimeout(() => this.sendAcks(), this.ackDelayMs);
+    while (this.unacked.length > 0 && this.unacked[0].durable) this.toAck = this.unacked.shift()!.last;
+    if (this.toAck && !this.ackTimer) this.ackTimer = setTimeout(() => this.sendAcks(), this.ackDelayMs);
   }
 
   private sendAcks(): void {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
-    for (const msg of this.toAck) msg.ack();
-    this.toAck = [];
+    this.toAck?.ack();
+    this.toAck = undefined;
   }
 }

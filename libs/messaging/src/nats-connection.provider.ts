@@ -12,10 +12,15 @@ interface NatsSettings {
 }
 
 class NatsConnectionCloser implements OnApplicationShutdown {
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EventPublisher) private readonly publisher: EventPublisher,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.nc.drain().catch(() => undefined);
+    // Whatever still waits for a JetStream acknowledgement will not get one now: say so at once.
+    this.publisher.close();
   }
 }
 
