@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Insertable, Selectable, sql, Transaction } from 'kysely';
+import { asDeliveryRow } from './new-delivery-row.util';
 import {
   DeliveriesTable,
   DeliveryAttemptsTable,
@@ -33,23 +34,10 @@ export class DeliveriesRepository {
 
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
     if (rows.length === 0) return [];
-    const col = <K extends keyof Insertable<DeliveriesTable>>(key: K) => rows.map((r) => r[key] ?? null);
-    // Columns as arrays (unnest): a few parameters instead of fifteen per row.
-    const inserted = await sql<{ id: string; created_at: Date }>`
-      insert into dispatcher.deliveries
-        (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, max_attempts, next_attempt_at, lease_owner, lease_until)
-      select * from unnest(
-        ${col('id')}::text[], ${col('tenant_id')}::text[], ${col('event_id')}::text[], ${col('event_type')}::text[],
-        ${col('timer_id')}::text[], ${col('target')}::text[], ${col('endpoint_id')}::text[], ${col('url')}::text[],
-        ${col('payload')}::text[], ${col('status')}::text[], ${col('max_attempts')}::int[], ${col('next_attempt_at')}::timestamptz[],
-        ${col('lease_owner')}::text[], ${col('lease_until')}::timestamptz[])
-      on conflict (event_id, target) do nothing
-      returning id, created_at`.execute(trx);
+    const inserted = await sql<{ id: string; created_at: Date }>`${insertNewDeliveries(rows)} returning id, created_at`.execute(trx);
     const createdAt = new Map(inserted.rows.map((r) => [r.id, r.created_at]));
     // Only the ids come back (not the payloads we just sent): the rows are rebuilt from what we have.
-    return rows
-      .filter((row) => createdAt.has(row.id as string))
-      .map((row) => ({ attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row, created_at: createdAt.get(row.id as string)! }) as DeliveryRow);
+    return rows.filter((row) => createdAt.has(row.id as string)).map((row) => asDeliveryRow(row, createdAt.get(row.id as string)!));
   }
 
   /**
@@ -129,8 +117,8 @@ export class DeliveriesRepository {
   /**
    * The delivery writer's group in one statement: new deliveries, attempt records, and the new
    * state of deliveries written earlier. A delivery whose first attempt finished before it was
-   * written goes in already showing that attempt. Columns travel as arrays (unnest): a few
-   * parameters instead of many per row.
+   * written goes in already showing that attempt. New rows go as one JSON document, attempts and
+   * updates as column arrays (unnest): a few parameters instead of many per row.
    */
   async writeGroup(newRows: Insertable<DeliveriesTable>[], records: AttemptRecord[]): Promise<void> {
     if (newRows.length === 0 && records.length === 0) return;
@@ -155,24 +143,12 @@ export class DeliveriesRepository {
         lease_until: null,
       });
     }
-    const rows = [...fresh.values()].map((r) => ({ attempt_count: 0, last_error: null, completed_at: null, ...r }));
     const a = records.map((r) => r.attempt);
     const u = updates.map((r) => r.update);
     const ua = updates.map((r) => r.attempt);
-    // New rows travel as one JSON document: serialising it is native, where binding text arrays
-    // escapes every payload character by character in JavaScript.
     await sql`
       with new_deliveries as (
-        insert into dispatcher.deliveries
-          (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
-           next_attempt_at, last_error, completed_at, lease_owner, lease_until)
-        select id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
-               next_attempt_at, last_error, completed_at, lease_owner, lease_until
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
-            id text, tenant_id text, event_id text, event_type text, timer_id text, target text, endpoint_id text, url text,
-            payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
-            completed_at timestamptz, lease_owner text, lease_until timestamptz)
-        on conflict (event_id, target) do nothing
+        ${insertNewDeliveries([...fresh.values()])}
         returning 1
       ), attempts as (
         insert into dispatcher.delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error, outcome)
@@ -190,6 +166,25 @@ export class DeliveriesRepository {
                     ${u.map((x) => (x.status === 'pending' ? null : now))}::timestamptz[]) as v(id, status, attempt, next_attempt_at, last_error, completed_at)
        where d.id = v.id`.execute(this.db);
   }
+}
+
+/**
+ * `insert … on conflict do nothing` of new deliveries. The rows travel as one JSON document:
+ * serialising it is native, where binding text arrays escapes every payload character in JavaScript.
+ */
+function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
+  const document = rows.map((r) => ({ attempt_count: 0, last_error: null, completed_at: null, ...r }));
+  return sql`
+    insert into dispatcher.deliveries
+      (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
+       next_attempt_at, last_error, completed_at, lease_owner, lease_until)
+    select id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
+           next_attempt_at, last_error, completed_at, lease_owner, lease_until
+      from jsonb_to_recordset(${JSON.stringify(document)}::jsonb) as x(
+        id text, tenant_id text, event_id text, event_type text, timer_id text, target text, endpoint_id text, url text,
+        payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
+        completed_at timestamptz, lease_owner text, lease_until timestamptz)
+    on conflict (event_id, target) do nothing`;
 }
 
 export interface AttemptRecord {

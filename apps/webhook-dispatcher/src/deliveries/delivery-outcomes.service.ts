@@ -3,7 +3,7 @@ import { AnyEvent, createEvent } from '@minoots/contracts';
 import { EventPublisher } from '@minoots/messaging';
 import { EndpointRow, EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository } from './deliveries.repository';
-import { planEndpointDeliveries } from './endpoint-delivery.planner';
+import { planEndpointDeliveries, toEndpointTarget } from './endpoint-delivery.planner';
 import { newDeliveryRow } from './new-delivery-row.util';
 
 /**
@@ -66,10 +66,9 @@ export class DeliveryOutcomes implements OnApplicationShutdown {
     this.publish(event);
     await this.deliveries.transaction(async (trx) => {
       const others = (await this.endpoints.listEnabled(trx, endpoint.tenant_id)).filter((e) => e.id !== endpoint.id);
-      const targets = others.map((e) => ({ id: e.id, name: e.name, url: e.url, eventTypes: e.event_types, maxAttempts: e.max_attempts }));
       const envelope = { id: event.id, type, timestamp: event.occurredAt, tenantId: endpoint.tenant_id };
       // Unleased: the sweeper picks these up within a second.
-      const rows = planEndpointDeliveries(envelope, data, targets).map((p) =>
+      const rows = planEndpointDeliveries(envelope, data, others.map(toEndpointTarget)).map((p) =>
         newDeliveryRow({
           tenantId: endpoint.tenant_id,
           eventId: event.id,

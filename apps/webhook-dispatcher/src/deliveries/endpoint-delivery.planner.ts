@@ -17,6 +17,11 @@ export interface EndpointTarget {
   maxAttempts: number;
 }
 
+/** What fan-out needs of an endpoint's row. */
+export function toEndpointTarget(row: { id: string; name: string; url: string; event_types: string[]; max_attempts: number }): EndpointTarget {
+  return { id: row.id, name: row.name, url: row.url, eventTypes: row.event_types, maxAttempts: row.max_attempts };
+}
+
 export interface PlannedEndpointDelivery {
   endpoint: EndpointTarget;
   eventType: string;

@@ -1,4 +1,4 @@
-import { Insertable } from 'kysely';
+import { Insertable, Selectable } from 'kysely';
 import { deterministicUlid, newUlid as ulid } from '@minoots/contracts';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 
@@ -39,4 +39,9 @@ export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
     lease_owner: d.lease?.owner ?? null,
     lease_until: d.lease?.until ?? null,
   };
+}
+
+/** A delivery as read back, from the row we inserted (defaults filled in as the table fills them). */
+export function asDeliveryRow(row: Insertable<DeliveriesTable>, createdAt: Date): Selectable<DeliveriesTable> {
+  return { attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row, created_at: createdAt } as Selectable<DeliveriesTable>;
 }

@@ -6,8 +6,8 @@ import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
-import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime } from './endpoint-delivery.planner';
-import { newDeliveryRow } from './new-delivery-row.util';
+import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime, toEndpointTarget } from './endpoint-delivery.planner';
+import { asDeliveryRow, newDeliveryRow } from './new-delivery-row.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
 import { decideTimerEvents, progressTimerIds, terminalClaims, TimerEventEffect } from './timer-event.decisions';
 import { planTimerDeliveries } from './timer-delivery.planner';
@@ -50,10 +50,7 @@ export class TimerEventIntake {
       if (!done.has(effect.event.id)) rows.push(...(await this.rowsFor(effect, lease)));
     }
     const now = new Date();
-    const deliveries = rows.map(
-      (row) => ({ attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row, created_at: now }) as DeliveryRow,
-    );
-    return { rows, deliveries };
+    return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)) };
   }
 
   private async rowsFor({ event, timer, outcome }: TimerEventEffect, lease: { owner: string; until: Date }): Promise<Insertable<DeliveriesTable>[]> {
@@ -75,6 +72,6 @@ export class TimerEventIntake {
 
   private async endpointsOf(tenantId: string): Promise<EndpointTarget[]> {
     const rows = await this.endpoints.enabledFor(tenantId);
-    return rows.map((r) => ({ id: r.id, name: r.name, url: r.url, eventTypes: r.event_types, maxAttempts: r.max_attempts }));
+    return rows.map(toEndpointTarget);
   }
 }

@@ -94,28 +94,28 @@ export class WebhookHttpClient {
         },
       };
       this.inFlight.add(inFlight);
-      const answered = () => {
+      // The first outcome wins (an answer, an error, the deadline); later ones are ignored.
+      const finish = (outcome: () => HttpAttemptResult) => {
         if (settled) return;
         settled = true;
         this.inFlight.delete(inFlight);
-        const ok = statusCode >= 200 && statusCode < 300;
-        resolve({
-          ok,
-          statusCode,
-          durationMs: Math.round(performance.now() - started),
-          // Postgres text cannot hold NUL: a receiver's binary answer must not make the record unwritable.
-          responseExcerpt: size === 0 ? null : Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, '\uFFFD'),
-          error: ok ? null : `receiver answered ${statusCode}`,
-          permanent: false,
-          retryAfterMs: parseRetryAfter(retryAfter),
+        resolve(outcome());
+      };
+      const answered = () =>
+        finish(() => {
+          const ok = statusCode >= 200 && statusCode < 300;
+          return {
+            ok,
+            statusCode,
+            durationMs: Math.round(performance.now() - started),
+            // Postgres text cannot hold NUL: a receiver's binary answer must not make the record unwritable.
+            responseExcerpt: size === 0 ? null : Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD'),
+            error: ok ? null : `receiver answered ${statusCode}`,
+            permanent: false,
+            retryAfterMs: parseRetryAfter(retryAfter),
+          };
         });
-      };
-      const failed = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        this.inFlight.delete(inFlight);
-        resolve(this.failure(error, Math.round(performance.now() - started)));
-      };
+      const failed = (error: unknown) => finish(() => this.failure(error, Math.round(performance.now() - started)));
       const handler: Dispatcher.DispatchHandler = {
         // Its presence is what marks this as a handler of undici's current (controller) API.
         onRequestStart: (controller) => {
