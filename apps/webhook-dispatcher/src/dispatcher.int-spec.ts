@@ -6,6 +6,7 @@ import { DispatcherHarness } from './testing/dispatcher-harness';
 import { SigningSecretsService } from './signing-secrets/signing-secrets.service';
 import { TerminalsJanitor } from './deliveries/terminals-janitor.service';
 import { TimerEventIntake } from './deliveries/timer-event-intake.service';
+import { TimerTerminalsRepository } from './deliveries/timer-terminals.repository';
 
 describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
   const h = new DispatcherHarness('dispatcher');
@@ -16,14 +17,16 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
 
   const publishCreated = (s: TimerSpec) => h.created(s);
 
-  function expired(s: TimerSpec, tenantId = 'tenant_1') {
+  function expired(s: TimerSpec, tenantId = 'tenant_1', createdSeq?: number) {
     return createEvent('timer.expired', {
       id: `evt_fire_${s.id}_expire`,
       tenantId,
       aggregateId: s.id,
-      data: { dueAt: s.fireAt, firedAt: new Date().toISOString(), timer: s },
+      data: { dueAt: s.fireAt, firedAt: new Date().toISOString(), timer: s, createdSeq },
     });
   }
+  const cancelled = (s: TimerSpec) =>
+    createEvent('timer.cancelled', { tenantId: 'tenant_1', aggregateId: s.id, data: { reason: 'Build completed early', cancelledAt: new Date().toISOString(), timer: s } });
 
   beforeAll(() => h.start());
   afterAll(() => h.stop());
@@ -84,13 +87,15 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
       return hits;
     });
     const intake = h.app.get(TimerEventIntake);
-    // As after a crash between sending and writing: the same delivery, under the same id.
-    const replanned = await intake.plan([{ event, seq, redelivered: false }], 10_000);
+    // As after a crash between sending and writing (a new term, starting at the event): the same
+    // delivery, under the same id.
+    const term = { firstSeq: seq };
+    const replanned = await intake.plan([{ event, seq, redelivered: false }], term, 10_000);
     expect(replanned.rows.map((r) => r.id)).toEqual([hit.headers['x-delivery-id']]);
     // Redelivered after its deliveries were written: nothing to do.
-    expect((await intake.plan([{ event, seq, redelivered: true }], 10_000)).rows).toEqual([]);
+    expect((await intake.plan([{ event, seq, redelivered: true }], term, 10_000)).rows).toEqual([]);
     // A later copy of the same terminal event (another sequence) lost to the first.
-    expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], 10_000)).rows).toEqual([]);
+    expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], term, 10_000)).rows).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.receiver.on('/twice')).toHaveLength(1);
   });
@@ -114,9 +119,7 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     const withoutCancel = spec('timer_c2', '/c2-expire');
     for (const s of [withCancel, withoutCancel]) {
       await publishCreated(s);
-      await h.publisher.publish(
-        createEvent('timer.cancelled', { tenantId: 'tenant_1', aggregateId: s.id, data: { reason: 'Build completed early', cancelledAt: new Date().toISOString(), timer: s } }),
-      );
+      await h.publisher.publish(cancelled(s));
       await h.publisher.publish(expired(s)); // a firing that lost the race: ignored
     }
     await expectEventually(() => {
@@ -133,6 +136,46 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.receiver.on('/c1-expire')).toHaveLength(0);
     expect(h.receiver.on('/c2-expire')).toHaveLength(1);
+  });
+
+  it('settles the race of a timer created in this term in memory, and still records its terminal', async () => {
+    const settle = jest.spyOn(h.app.get(TimerTerminalsRepository), 'settle');
+    try {
+      const s = spec('timer_mem', '/mem-expire');
+      const { seq: createdSeq } = await publishCreated(s);
+      const { seq: cancelSeq } = await h.publisher.publish(cancelled(s));
+      await h.publisher.publish(expired(s, 'tenant_1', createdSeq)); // lost to the cancel: ignored
+      const won = spec('timer_mem_won', '/mem-won');
+      const { seq: wonCreatedSeq } = await publishCreated(won);
+      await h.publisher.publish(expired(won, 'tenant_1', wonCreatedSeq));
+      await expectEventually(() => expect(h.receiver.on('/mem-won')).toHaveLength(1));
+      expect(h.receiver.on('/mem-expire').map((hit) => hit.json.event)).toEqual(['timer_cancelled']);
+      // The cancel carries no creation sequence, so it was settled in Postgres; the expiries were not.
+      expect(settle.mock.calls.flatMap(([claims]) => claims.map((c) => c.timerId))).toEqual(['timer_mem']);
+      // Written with the deliveries, for whoever consumes next.
+      await expectEventually(async () => {
+        const rows = await h.db.selectFrom('dispatcher.timer_terminals').select(['timer_id', 'seq', 'status']).where('timer_id', 'in', ['timer_mem', 'timer_mem_won']).orderBy('timer_id').execute();
+        expect(rows).toEqual([
+          { timer_id: 'timer_mem', seq: cancelSeq, status: 'cancelled' },
+          { timer_id: 'timer_mem_won', seq: expect.any(Number), status: 'expired' },
+        ]);
+      });
+    } finally {
+      settle.mockRestore();
+    }
+  });
+
+  it('asks Postgres about a timer created before the term, and drops an expiry that lost there', async () => {
+    const s = spec('timer_old_term', '/old-term');
+    await h.db.insertInto('dispatcher.timer_terminals').values({ timer_id: s.id, seq: 5, status: 'cancelled', ended_at: new Date() }).execute();
+    const intake = h.app.get(TimerEventIntake);
+    const late = { event: expired(s, 'tenant_1', 3), seq: 900_000, redelivered: false };
+    // A term that began after the timer was created: the ledger cannot vouch for it.
+    expect((await intake.plan([late], { firstSeq: 800_000 }, 10_000)).rows).toEqual([]);
+    // Had the term seen its creation, the ledger alone would decide (and know of no cancel).
+    const planned = await intake.plan([late], { firstSeq: 2 }, 10_000);
+    expect(planned.rows).toHaveLength(1);
+    expect(planned.terminals).toEqual([expect.objectContaining({ timerId: s.id, seq: 900_000, status: 'expired' })]);
   });
 
   it('retries a failing receiver with the same delivery id and a rising attempt number', async () => {

@@ -22,6 +22,16 @@ export interface DeferredDurability {
   durable: Promise<void>;
 }
 
+/**
+ * One run of a consumer, from start() to stop(): every event of the stream from `firstSeq` on
+ * reaches `handle` during the term, in stream order, and none before it does. A consumer that keeps
+ * state in memory can trust it for what happened from `firstSeq` on, and must start afresh with a
+ * new term (another replica may have led in between).
+ */
+export interface ConsumerTerm {
+  readonly firstSeq: number;
+}
+
 export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
   namespace: string;
   stream: S;
@@ -30,7 +40,7 @@ export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
    * Called with events in stream order, one batch at a time; resolves once their effects are
    * durable, or with a `DeferredDurability` whose promise does.
    */
-  handle(batch: ConsumedEvent<StreamEvent<S>>[]): Promise<void | DeferredDurability>;
+  handle(batch: ConsumedEvent<StreamEvent<S>>[], term: ConsumerTerm): Promise<void | DeferredDurability>;
   logger: ConsumerLogger;
   maxBatch?: number;
   retryDelayMs?: number;
@@ -66,6 +76,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
   private stopped = false;
   private jsm?: JetStreamManager;
   private seenUpTo = 0;
+  private term: ConsumerTerm = { firstSeq: Number.POSITIVE_INFINITY };
   /**
    * Handled batches in stream order, by their last message, acknowledged from the front as their
    * effects become durable (ack policy "all": acknowledging a message acknowledges all before it).
@@ -107,10 +118,12 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     this.seenUpTo = existing?.delivered.stream_seq ?? 0;
     if (!existing) {
       await this.jsm.consumers.add(this.streamName, config);
+      this.term = { firstSeq: (await this.jsm.streams.info(this.streamName)).state.first_seq };
     } else if (existing.num_ack_pending === 0 && existing.config.ack_policy === AckPolicy.All) {
       // Neither the acknowledgement nor the delivery policy can change in place.
       const { ack_policy: _ack, deliver_policy: _deliver, ...updatable } = config;
       await this.jsm.consumers.update(this.streamName, this.options.durable, updatable);
+      this.term = { firstSeq: Math.max(existing.delivered.stream_seq, existing.ack_floor.stream_seq) + 1 };
     } else {
       // Events a previous leader (or this process before a restart) took but never acknowledged:
       // JetStream would hand them out again only after ack_wait, and acknowledging anything newer
@@ -123,6 +136,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: existing.ack_floor.stream_seq + 1,
       });
+      this.term = { firstSeq: existing.ack_floor.stream_seq + 1 };
     }
     const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
@@ -190,7 +204,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     let result: void | DeferredDurability;
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await this.options.handle(events);
+        result = await this.options.handle(events, this.term);
         break;
       } catch (error) {
         if (this.stopped) {

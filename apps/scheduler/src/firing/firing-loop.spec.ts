@@ -12,6 +12,7 @@ function trigger(timerId: string, dueInMs: number, kind: ClaimedTrigger['kind'] 
     tenantId: 'tenant_1',
     dueAt: new Date(T0 + dueInMs),
     eventId: `evt_${timerId}_${label}`,
+    createdSeq: 1,
     timer: { id: timerId, name: timerId, agentId: null, durationMs: 1000, startAt: new Date(T0).toISOString(), fireAt: new Date(T0 + 1000).toISOString(), events: {}, metadata: null, createdAt: new Date(T0).toISOString() },
   };
 }

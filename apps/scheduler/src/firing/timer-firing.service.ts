@@ -11,10 +11,10 @@ export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
   const common = { id: trigger.eventId, tenantId: trigger.tenantId, aggregateId: trigger.timerId };
   const dueAt = trigger.dueAt.toISOString();
   return trigger.kind === 'expire'
-    ? createEvent('timer.expired', { ...common, data: { dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer } })
+    ? createEvent('timer.expired', { ...common, data: { dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer, createdSeq: trigger.createdSeq } })
     : createEvent('timer.progress', {
         ...common,
-        data: { milestone: trigger.label, percent: trigger.percent ?? 0, dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer },
+        data: { milestone: trigger.label, percent: trigger.percent ?? 0, dueAt, firedAt: firedAt.toISOString(), timer: trigger.timer, createdSeq: trigger.createdSeq },
       });
 }
 

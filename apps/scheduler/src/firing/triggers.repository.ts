@@ -11,6 +11,8 @@ export interface ClaimedTrigger {
   tenantId: string;
   dueAt: Date;
   eventId: string;
+  /** Stream sequence of the timer's creation, carried in the fired event. */
+  createdSeq: number;
   /** Carried in the fired event, so its consumers need not have kept the timer. */
   timer: TimerSnapshot;
 }
@@ -40,6 +42,7 @@ export class TriggersRepository {
       tenant_id: string;
       due_ms: number;
       event_id: string;
+      created_seq: string;
       name: string;
       agent_id: string | null;
       duration_ms: string;
@@ -63,7 +66,7 @@ export class TriggersRepository {
            for update skip locked
         ) due, scheduler.timers tm
        where t.timer_id = due.timer_id and t.kind = due.kind and t.label = due.label and tm.id = t.timer_id
-      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, (extract(epoch from t.due_at) * 1000)::float8 as due_ms, t.event_id,
+      returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, (extract(epoch from t.due_at) * 1000)::float8 as due_ms, t.event_id, tm.created_seq,
                 tm.name, tm.agent_id, tm.duration_ms, ${iso('tm.start_at')} as start_at, ${iso('tm.fire_at')} as fire_at,
                 ${iso('tm.created_at')} as created_at, tm.events, tm.metadata`.execute(this.db);
     return result.rows.map((r) => ({
@@ -74,6 +77,7 @@ export class TriggersRepository {
       tenantId: r.tenant_id,
       dueAt: new Date(Math.round(r.due_ms)),
       eventId: r.event_id,
+      createdSeq: Number(r.created_seq),
       timer: {
         id: r.timer_id,
         name: r.name,

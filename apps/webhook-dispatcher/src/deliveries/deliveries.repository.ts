@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Insertable, Selectable, sql, Transaction } from 'kysely';
 import { asDeliveryRow } from './new-delivery-row.util';
+import { earliestClaims, recordTerminals, TerminalClaim } from './timer-terminals.repository';
 import {
   DeliveriesTable,
   DeliveryAttemptsTable,
@@ -115,13 +116,13 @@ export class DeliveriesRepository {
   }
 
   /**
-   * The delivery writer's group in one statement: new deliveries, attempt records, and the new
-   * state of deliveries written earlier. A delivery whose first attempt finished before it was
+   * The delivery writer's group in one statement: new deliveries, timers' terminals, attempt
+   * records, and the new state of deliveries written earlier. A delivery whose first attempt finished before it was
    * written goes in already showing that attempt. New rows go as one JSON document, attempts and
    * updates as column arrays (unnest): a few parameters instead of many per row.
    */
-  async writeGroup(newRows: Insertable<DeliveriesTable>[], records: AttemptRecord[]): Promise<void> {
-    if (newRows.length === 0 && records.length === 0) return;
+  async writeGroup(newRows: Insertable<DeliveriesTable>[], records: AttemptRecord[], terminals: TerminalClaim[] = []): Promise<void> {
+    if (newRows.length === 0 && records.length === 0 && terminals.length === 0) return;
     const now = new Date();
     const fresh = new Map(newRows.map((row) => [row.id as string, row]));
     const updates: AttemptRecord[] = [];
@@ -156,6 +157,9 @@ export class DeliveriesRepository {
                              ${a.map((x) => x.duration_ms)}::int[], ${a.map((x) => x.status_code ?? null)}::int[], ${a.map((x) => x.response_excerpt ?? null)}::text[],
                              ${a.map((x) => x.error ?? null)}::text[], ${a.map((x) => x.outcome)}::text[])
         on conflict (delivery_id, attempt) do nothing
+        returning 1
+      ), terminals as (
+        ${recordTerminals(earliestClaims(terminals))}
         returning 1
       )
       update dispatcher.deliveries d

@@ -3,6 +3,7 @@ import { Insertable } from 'kysely';
 import { GroupCommit, isDataError } from '@minoots/database';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { AttemptRecord, DeliveriesRepository } from './deliveries.repository';
+import { TerminalClaim } from './timer-terminals.repository';
 
 /**
  * How long writes gather before a group is written. Nothing waits on these writes but the
@@ -15,10 +16,11 @@ const MAX_RETRY_DELAY_MS = 5_000;
 interface Write {
   rows: Insertable<DeliveriesTable>[];
   records: AttemptRecord[];
+  terminals: TerminalClaim[];
 }
 
 /**
- * The dispatcher's writes on the delivery path — new deliveries and attempt records — grouped
+ * The dispatcher's writes on the delivery path — new deliveries, timers' terminals and attempt records — grouped
  * into one statement per few milliseconds, in the order asked for, so an attempt is never
  * recorded before its delivery. A group that fails for want of the database is retried (with
  * backoff) until it lands, and an event whose deliveries are not written is not acknowledged, so
@@ -37,6 +39,7 @@ export class DeliveryWriter implements OnApplicationShutdown {
         deliveries.writeGroup(
           writes.flatMap((w) => w.rows),
           writes.flatMap((w) => w.records),
+          writes.flatMap((w) => w.terminals),
         ),
       {
         windowMs: WRITE_WINDOW_MS,
@@ -53,14 +56,17 @@ export class DeliveryWriter implements OnApplicationShutdown {
     );
   }
 
-  /** Resolves once the deliveries are durable (already-present ones are left as they are). */
-  insert(rows: Insertable<DeliveriesTable>[]): Promise<void> {
-    return rows.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [] }]);
+  /**
+   * Resolves once the deliveries (already-present ones are left as they are) and the terminals
+   * (each timer keeps its earliest) are durable.
+   */
+  insert(rows: Insertable<DeliveriesTable>[], terminals: TerminalClaim[] = []): Promise<void> {
+    return rows.length + terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [], terminals }]);
   }
 
   /** Resolves once the attempt and its delivery's new state are durable. */
   record(record: AttemptRecord): Promise<void> {
-    return this.group.add([{ rows: [], records: [record] }]);
+    return this.group.add([{ rows: [], records: [record], terminals: [] }]);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Insertable } from 'kysely';
 import { TimerEvent } from '@minoots/contracts';
-import { ConsumedEvent } from '@minoots/messaging';
+import { ConsumedEvent, ConsumerTerm } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
@@ -9,26 +9,33 @@ import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
 import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime, toEndpointTarget } from './endpoint-delivery.planner';
 import { asDeliveryRow, newDeliveryRow } from './new-delivery-row.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
-import { decideTimerEvents, progressTimerIds, terminalClaims, TimerEventEffect } from './timer-event.decisions';
+import { decideTimerEvents, progressTimerIds, terminalClaims, timerCreations, TimerEventEffect } from './timer-event.decisions';
 import { planTimerDeliveries } from './timer-delivery.planner';
-import { TimerTerminalsRepository } from './timer-terminals.repository';
+import { TerminalLedger } from './terminal-ledger';
+import { SettledTerminal, TerminalClaim, TimerTerminalsRepository } from './timer-terminals.repository';
 
 export interface PlannedBatch {
   /** To insert (leased to this replica); their first attempts may start before the insert lands. */
   rows: Insertable<DeliveriesTable>[];
   /** The same deliveries as the sender takes them. */
   deliveries: DeliveryRow[];
+  /** Terminals decided in memory, to record with the deliveries (for later terms). */
+  terminals: TerminalClaim[];
 }
 
 /**
  * Turns a batch of timer events into deliveries — to the timer's own webhooks and to every
- * enabled endpoint whose filter matches. The events carry the timer, so the only question for the
- * database is which terminal event of each timer came first: one statement, the only round trip
- * between a fired timer and its webhook. Delivery ids derive from (event, target), so a batch
- * redelivered after a crash plans the same deliveries under the same ids.
+ * enabled endpoint whose filter matches. The events carry the timer, so the only question left is
+ * which terminal event of each timer came first. For a timer created during this consumer's term
+ * the ledger in memory knows (the usual case: no round trip between a fired timer and its
+ * webhook); for an older one, Postgres does (one statement per batch). Delivery ids derive from
+ * (event, target), so a batch redelivered after a crash plans the same deliveries under the same ids.
  */
 @Injectable()
 export class TimerEventIntake {
+  private readonly ledger = new TerminalLedger();
+  private term?: ConsumerTerm;
+
   constructor(
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
     @Inject(RETRY_SCHEDULE) private readonly schedule: number[],
@@ -37,20 +44,47 @@ export class TimerEventIntake {
     private readonly endpoints: EndpointsRepository,
   ) {}
 
-  async plan(batch: ConsumedEvent<TimerEvent>[], leaseMs: number): Promise<PlannedBatch> {
-    const claims = terminalClaims(batch);
-    const progress = progressTimerIds(batch);
-    const settled = claims.length + progress.length > 0 ? await this.terminals.settle(claims, progress) : new Map();
+  async plan(batch: ConsumedEvent<TimerEvent>[], term: ConsumerTerm, leaseMs: number): Promise<PlannedBatch> {
+    if (term !== this.term) {
+      this.term = term;
+      this.ledger.startTerm(term.firstSeq);
+    }
+    const settled = await this.settle(batch);
     // Only an event seen before (a crash between its deliveries landing and its ack) can have them.
     const redelivered = batch.filter((b) => b.redelivered).map((b) => b.event.id);
     const done = await this.deliveries.eventsWithDeliveries(redelivered);
     const lease = { owner: this.config.instanceId, until: new Date(Date.now() + leaseMs) };
     const rows: Insertable<DeliveriesTable>[] = [];
-    for (const effect of decideTimerEvents(batch, settled)) {
+    for (const effect of decideTimerEvents(batch, settled.standing)) {
       if (!done.has(effect.event.id)) rows.push(...(await this.rowsFor(effect, lease)));
     }
     const now = new Date();
-    return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)) };
+    return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)), terminals: settled.toRecord };
+  }
+
+  /** The terminal that stands for each timer of the batch, and the claims still to be recorded. */
+  private async settle(batch: ConsumedEvent<TimerEvent>[]): Promise<{ standing: Map<string, SettledTerminal>; toRecord: TerminalClaim[] }> {
+    const creations = timerCreations(batch);
+    // Decided before anything is recorded: recording may make the ledger forget, and raise its floor.
+    const known = new Set([...creations].filter(([, creation]) => this.ledger.vouchesFor(creation.seq)).map(([timerId]) => timerId));
+    const vouched = (timerId: string) => known.has(timerId);
+    const claims = terminalClaims(batch);
+    const askClaims = claims.filter((c) => !vouched(c.timerId));
+    const askProgress = progressTimerIds(batch).filter((id) => !vouched(id));
+    if (askClaims.length + askProgress.length > 0) {
+      // Recorded by the statement itself; what else it knows goes to the ledger too, since an event
+      // of the same timer with a known creation may follow.
+      for (const [timerId, terminal] of await this.terminals.settle(askClaims, askProgress)) {
+        this.ledger.record(timerId, terminal, creations.get(timerId)!.bound);
+      }
+    }
+    for (const claim of claims) this.ledger.record(claim.timerId, claim, creations.get(claim.timerId)!.bound);
+    const standing = new Map<string, SettledTerminal>();
+    for (const timerId of creations.keys()) {
+      const terminal = this.ledger.get(timerId);
+      if (terminal) standing.set(timerId, terminal);
+    }
+    return { standing, toRecord: claims.filter((c) => vouched(c.timerId)) };
   }
 
   private async rowsFor({ event, timer, outcome }: TimerEventEffect, lease: { owner: string; until: Date }): Promise<Insertable<DeliveriesTable>[]> {

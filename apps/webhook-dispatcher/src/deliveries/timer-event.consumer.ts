@@ -31,9 +31,9 @@ export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplica
       durable: 'webhook-dispatcher',
       logger: this.logger,
       minBatchIntervalMs: config.DISPATCHER_INTAKE_BATCH_MS,
-      handle: async (batch) => {
-        const { rows, deliveries } = await intake.plan(batch, sender.leaseMs);
-        const durable = writer.insert(rows);
+      handle: async (batch, term) => {
+        const { rows, deliveries, terminals } = await intake.plan(batch, term, sender.leaseMs);
+        const durable = writer.insert(rows, terminals);
         for (const delivery of deliveries) sender.dispatch(delivery, durable);
         return { durable };
       },

@@ -1,6 +1,6 @@
 import { createEvent, TimerEvent, TimerSnapshot } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
-import { decideTimerEvents, progressTimerIds, terminalClaims } from './timer-event.decisions';
+import { decideTimerEvents, progressTimerIds, terminalClaims, timerCreations } from './timer-event.decisions';
 
 const timer: TimerSnapshot = {
   id: 'timer_1',
@@ -45,5 +45,13 @@ describe('timer event decisions', () => {
   it('acts on progress of a timer that has not ended, carrying the timer from the event', () => {
     const [effect] = decideTimerEvents([progress(7)], new Map());
     expect(effect).toMatchObject({ timer, outcome: { status: 'pending' } });
+  });
+
+  it('reads when each timer was created from its creation or a firing, and bounds it otherwise', () => {
+    const fired = at(12, createEvent('timer.expired', { ...common, data: { dueAt: timer.fireAt, firedAt: timer.fireAt, timer, createdSeq: 4 } }));
+    expect(timerCreations([cancelled(10), fired])).toEqual(new Map([['timer_1', { seq: 4, bound: 4 }]]));
+    expect(timerCreations([cancelled(10), expired(11)])).toEqual(new Map([['timer_1', { seq: undefined, bound: 10 }]]));
+    const created = at(3, createEvent('timer.created', { tenantId: 't1', aggregateId: 'timer_2', data: { timer: { ...timer, id: 'timer_2' } } as never }));
+    expect(timerCreations([created]).get('timer_2')).toEqual({ seq: 3, bound: 3 });
   });
 });

@@ -23,6 +23,25 @@ export function terminalClaims(batch: ConsumedEvent<TimerEvent>[]): TerminalClai
   return [...claims.values()];
 }
 
+export interface TimerCreation {
+  /** The stream sequence of the timer's `timer.created`, if an event of the batch tells it. */
+  seq?: number;
+  /** An upper bound of it in any case: a timer is created before anything else happens to it. */
+  bound: number;
+}
+
+/** What the batch tells of when each of its timers was created. */
+export function timerCreations(batch: ConsumedEvent<TimerEvent>[]): Map<string, TimerCreation> {
+  const creations = new Map<string, TimerCreation>();
+  for (const { event, seq } of batch) {
+    const told = event.type === 'timer.created' ? seq : event.type === 'timer.cancelled' ? undefined : event.data.createdSeq;
+    const known = creations.get(event.aggregateId);
+    if (!known) creations.set(event.aggregateId, { seq: told, bound: told ?? seq });
+    else if (told !== undefined) creations.set(event.aggregateId, { seq: told, bound: told });
+  }
+  return creations;
+}
+
 /** Timers whose progress events need to know whether the timer already ended. */
 export function progressTimerIds(batch: ConsumedEvent<TimerEvent>[]): string[] {
   return batch.filter(({ event }) => event.type === 'timer.progress').map(({ event }) => event.aggregateId);

@@ -9,6 +9,32 @@ export interface TerminalClaim {
   endedAt: string;
 }
 
+/**
+ * `insert … on conflict` of terminal claims, keeping each timer's lowest sequence. The update always
+ * runs, so RETURNING names the terminal that stands for every claim, even one another transaction
+ * committed meanwhile. At most one claim per timer (Postgres refuses to update a row twice).
+ */
+export function recordTerminals(claims: TerminalClaim[]) {
+  return sql`
+    insert into dispatcher.timer_terminals as t (timer_id, seq, status, ended_at)
+    select * from unnest(${claims.map((c) => c.timerId)}::text[], ${claims.map((c) => c.seq)}::bigint[],
+                         ${claims.map((c) => c.status)}::text[], ${claims.map((c) => c.endedAt)}::timestamptz[])
+    on conflict (timer_id) do update
+      set seq = least(t.seq, excluded.seq),
+          status = case when excluded.seq < t.seq then excluded.status else t.status end,
+          ended_at = case when excluded.seq < t.seq then excluded.ended_at else t.ended_at end`;
+}
+
+/** The first claim of each timer: what one statement of `recordTerminals` may take. */
+export function earliestClaims(claims: TerminalClaim[]): TerminalClaim[] {
+  const earliest = new Map<string, TerminalClaim>();
+  for (const claim of claims) {
+    const known = earliest.get(claim.timerId);
+    if (!known || claim.seq < known.seq) earliest.set(claim.timerId, claim);
+  }
+  return [...earliest.values()];
+}
+
 export interface SettledTerminal {
   seq: number;
   status: TerminalStatus;
@@ -21,24 +47,14 @@ export class TimerTerminalsRepository {
   /**
    * Records each claim unless an earlier terminal event of that timer is already recorded, and
    * returns, for every timer in `claims` or `alsoCheck`, the terminal that stands (lowest stream
-   * sequence). One round trip: this sits between a fired event and its webhook.
+   * sequence). Asked only for timers the intake's ledger cannot vouch for (created before its term).
    */
   async settle(claims: TerminalClaim[], alsoCheck: string[]): Promise<Map<string, SettledTerminal>> {
     const settled = new Map<string, SettledTerminal>();
     const ids = [...new Set([...claims.map((c) => c.timerId), ...alsoCheck])];
     if (ids.length === 0) return settled;
-    // The update always runs (keeping the lowest sequence), so RETURNING names the terminal that
-    // stands for every claim, even one another transaction committed meanwhile.
     const result = await sql<{ timer_id: string; seq: string; status: TerminalStatus }>`
-      with ins as (
-        insert into dispatcher.timer_terminals as t (timer_id, seq, status, ended_at)
-        select * from unnest(${claims.map((c) => c.timerId)}::text[], ${claims.map((c) => c.seq)}::bigint[],
-                             ${claims.map((c) => c.status)}::text[], ${claims.map((c) => c.endedAt)}::timestamptz[])
-        on conflict (timer_id) do update
-          set seq = least(t.seq, excluded.seq),
-              status = case when excluded.seq < t.seq then excluded.status else t.status end,
-              ended_at = case when excluded.seq < t.seq then excluded.ended_at else t.ended_at end
-        returning timer_id, seq, status)
+      with ins as (${recordTerminals(claims)} returning timer_id, seq, status)
       select timer_id, seq, status from ins
       union all
       select t.timer_id, t.seq, t.status from dispatcher.timer_terminals t

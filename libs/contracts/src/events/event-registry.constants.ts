@@ -39,6 +39,13 @@ const endpointHealthSchema = z.object({
   reason: z.string(),
 });
 
+/**
+ * Stream sequence of the timer's `timer.created`, when the publisher knows it (the scheduler does):
+ * a consumer that has seen every event since then needs no stored state to tell whether the timer
+ * already ended.
+ */
+const createdSeqSchema = z.number().int().positive().optional();
+
 export interface EventDefinition {
   stream: StreamKey;
   subject: string;
@@ -75,14 +82,14 @@ export const EVENT_REGISTRY = {
     schema: eventEnvelopeSchema(
       'timer.progress',
       2,
-      z.object({ milestone: z.string(), percent: z.number(), dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema }),
+      z.object({ milestone: z.string(), percent: z.number(), dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema, createdSeq: createdSeqSchema }),
     ),
   },
   'timer.expired': {
     stream: 'timers',
     subject: 'timers.expired',
     version: 2,
-    schema: eventEnvelopeSchema('timer.expired', 2, z.object({ dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema })),
+    schema: eventEnvelopeSchema('timer.expired', 2, z.object({ dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema, createdSeq: createdSeqSchema })),
   },
   'delivery.succeeded': {
     stream: 'deliveries',
