@@ -41,11 +41,12 @@ export const dispatcherConfigSchema = z.object({
   ENDPOINT_FAILING_AFTER: envFields.positiveInt(5),
   ENDPOINT_DISABLE_AFTER: envFields.positiveInt(15),
   /**
-   * Least milliseconds between two intake batches. Each batch costs one Postgres round trip before
-   * its webhooks go out; a millisecond or two of gathering under load spares Postgres hundreds of
-   * them a second, and an idle dispatcher still reacts at once.
+   * Least milliseconds between two intake batches (0: none). Firings of timers created while this
+   * replica leads need no database round trip before their webhooks go out, so any wait here is
+   * lateness; raise it only if many firings are of timers older than the replica's leadership
+   * (each batch of those costs one Postgres round trip).
    */
-  DISPATCHER_INTAKE_BATCH_MS: envFields.nonNegativeInt(2),
+  DISPATCHER_INTAKE_BATCH_MS: envFields.nonNegativeInt(0),
   /** How long another replica's endpoint changes may take to reach this one's fan-out. */
   ENDPOINT_CACHE_MS: envFields.positiveInt(1_000),
   /** Days a timer's first terminal event is remembered (it only races events published within a firing lease). */
