@@ -51,7 +51,7 @@ export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
    */
   minBatchIntervalMs?: number;
   /**
-   * How long acknowledgements gather before they are sent (default 10 ms). With ack policy "all"
+   * How long acknowledgements gather before they are sent (default 25 ms). With ack policy "all"
    * one message acknowledges everything before it, so a burst of batches costs one write to NATS
    * instead of one per batch; the events are durable already, only redelivery after a crash in
    * that window is at stake, and consumers are idempotent.
@@ -92,7 +92,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     private readonly nc: NatsConnection,
     private readonly options: DurableEventConsumerOptions<S>,
   ) {
-    this.ackDelayMs = options.ackDelayMs ?? 10;
+    this.ackDelayMs = options.ackDelayMs ?? 25;
   }
 
   get streamName(): string {

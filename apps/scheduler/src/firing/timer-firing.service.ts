@@ -36,8 +36,8 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     // rewrite and re-read every trigger it already holds.
     let reclaimOwn = true;
     // Marking triggers fired only keeps them from being claimed again (the lease and the loop's
-    // memory already do meanwhile): one statement per 20 ms instead of one per firing millisecond.
-    const marks = new GroupCommit<{ trigger: ClaimedTrigger; firedAt: Date }>((fired) => triggers.markFired(fired), { windowMs: 20, maxItems: 5_000 });
+    // memory already do meanwhile): one statement per 50 ms instead of one per firing millisecond.
+    const marks = new GroupCommit<{ trigger: ClaimedTrigger; firedAt: Date }>((fired) => triggers.markFired(fired), { windowMs: 50, maxItems: 5_000 });
     this.loop = new FiringLoop(
       {
         claimDue: async (horizon, limit) => {

@@ -16,7 +16,7 @@ import { newDeliveryRow } from './new-delivery-row.util';
  * together, one write to NATS for many (at thousands of deliveries a second, one socket write per
  * event was a tenth of the dispatcher's CPU), and JetStream's confirmations are not waited for.
  */
-const PUBLISH_WINDOW_MS = 10;
+const PUBLISH_WINDOW_MS = 25;
 
 @Injectable()
 export class DeliveryOutcomes implements OnApplicationShutdown {

@@ -8,9 +8,11 @@ import { TerminalClaim } from './timer-terminals.repository';
 /**
  * How long writes gather before a group is written. Nothing waits on these writes but the
  * acknowledgement of the events and the outcome events, so a few milliseconds buy groups large
- * enough that a delivery and its first attempt usually land as one row.
+ * enough that a delivery and its first attempt usually land as one row. At 1,000 firings a second,
+ * 25 ms rather than 10 took a tenth off the whole system's CPU per firing (fewer, larger statements
+ * and acknowledgements) and with it most of the lateness that contention caused; 50 gained nothing.
  */
-const WRITE_WINDOW_MS = 10;
+const WRITE_WINDOW_MS = 25;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface Write {
