@@ -116,14 +116,16 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     const existing = await this.jsm.consumers.info(this.streamName, this.options.durable).catch(() => undefined);
     // What a previous instance may have seen: comes again flagged as redelivered.
     this.seenUpTo = existing?.delivered.stream_seq ?? 0;
+    // What this term will be handed starts where the durable stands, and never before what the
+    // stream still holds (an operator may have purged it).
+    let firstSeq = (await this.jsm.streams.info(this.streamName)).state.first_seq;
     if (!existing) {
       await this.jsm.consumers.add(this.streamName, config);
-      this.term = { firstSeq: (await this.jsm.streams.info(this.streamName)).state.first_seq };
     } else if (existing.num_ack_pending === 0 && existing.config.ack_policy === AckPolicy.All) {
       // Neither the acknowledgement nor the delivery policy can change in place.
       const { ack_policy: _ack, deliver_policy: _deliver, ...updatable } = config;
       await this.jsm.consumers.update(this.streamName, this.options.durable, updatable);
-      this.term = { firstSeq: Math.max(existing.delivered.stream_seq, existing.ack_floor.stream_seq) + 1 };
+      firstSeq = Math.max(firstSeq, existing.delivered.stream_seq + 1, existing.ack_floor.stream_seq + 1);
     } else {
       // Events a previous leader (or this process before a restart) took but never acknowledged:
       // JetStream would hand them out again only after ack_wait, and acknowledging anything newer
@@ -136,8 +138,9 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: existing.ack_floor.stream_seq + 1,
       });
-      this.term = { firstSeq: existing.ack_floor.stream_seq + 1 };
+      firstSeq = Math.max(firstSeq, existing.ack_floor.stream_seq + 1);
     }
+    this.term = { firstSeq };
     const consumer = await jetstream(this.nc).consumers.get(this.streamName, this.options.durable);
     this.messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 512 });
     this.loop = this.run(this.messages);

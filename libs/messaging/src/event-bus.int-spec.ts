@@ -5,7 +5,7 @@ import { expectEventually, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
 import { JetStreamAcks } from './jetstream-acks.util';
-import { ConsumedEvent, DurableEventConsumer } from './durable-event-consumer.service';
+import { ConsumedEvent, ConsumerTerm, DurableEventConsumer } from './durable-event-consumer.service';
 
 const logger = { error: jest.fn(), warn: jest.fn() };
 
@@ -78,17 +78,25 @@ describe('JetStream event bus (real NATS)', () => {
 
     // A new instance of the same durable consumer continues after the last acknowledged event.
     const later: ConsumedEvent[] = [];
+    const terms: ConsumerTerm[] = [];
     const restarted = new DurableEventConsumer(nc, {
       namespace,
       stream: 'timers',
       durable: 'spec',
-      handle: async (batch) => void later.push(...batch),
+      handle: async (batch, term) => {
+        later.push(...batch);
+        terms.push(term);
+      },
       logger,
     });
     await restarted.start();
     const next = expiredEvent();
     const { seq } = await publisher.publish(next);
     await expectEventually(() => expect(later.map((s) => s.event.id)).toContain(next.id));
+    // Its term begins right after what the first instance acknowledged: every event from there on
+    // reaches this instance.
+    expect(terms[0]).toEqual({ firstSeq: 5 });
+    expect(later[0].seq).toBe(5);
     expect(later.every((s) => !ids.includes(s.event.id))).toBe(true);
     await expectEventually(async () => expect(await restarted.ackFloor()).toBeGreaterThanOrEqual(seq));
     await restarted.stop();
@@ -161,7 +169,17 @@ describe('JetStream event bus (real NATS)', () => {
     await crashing.close(); // the "crash": nothing was acknowledged
 
     const seen: ConsumedEvent[] = [];
-    const next = new DurableEventConsumer(nc, { namespace, stream: 'timers', durable: 'takeover', logger, handle: async (batch) => void seen.push(...batch) });
+    const terms = new Set<ConsumerTerm>();
+    const next = new DurableEventConsumer(nc, {
+      namespace,
+      stream: 'timers',
+      durable: 'takeover',
+      logger,
+      handle: async (batch, term) => {
+        seen.push(...batch);
+        terms.add(term);
+      },
+    });
     await next.start();
     const { seq: newer } = await publisher.publish(expiredEvent());
     await expectEventually(() => expect(seen.map((s) => s.seq)).toContain(newer));
@@ -171,6 +189,8 @@ describe('JetStream event bus (real NATS)', () => {
     expect(seen.filter((s) => s.seq <= pending).every((s) => s.redelivered)).toBe(true);
     expect(seen.find((s) => s.seq === newer)?.redelivered).toBe(false);
     expect(existing).toBeLessThan(pending);
+    // One term, starting at the acknowledgement floor the crashed consumer left (nothing acknowledged).
+    expect([...terms]).toEqual([{ firstSeq: 1 }]);
     await expectEventually(async () => expect(await next.ackFloor()).toBe(newer));
     await next.stop();
   });
