@@ -14,6 +14,11 @@ interface Entry extends SettledTerminal {
  * starts at the term's first sequence and rises past the creation of every timer it forgets (the
  * oldest entries go once it holds `capacity`), so memory stays bounded; the timers it can no longer
  * vouch for are settled in Postgres, which keeps every terminal for later terms.
+ *
+ * Forgetting happens only in `trim()`, between batches, and takes the longest-unchanged entries:
+ * a terminal decided here is forgotten only once it is durable, as long as `capacity` (less the
+ * tenth trimmed at once) exceeds the events a consumer may hold unacknowledged (its
+ * `max_ack_pending`, 20,000): a batch is acknowledged only after its terminals are written.
  */
 export class TerminalLedger {
   private readonly entries = new Map<string, Entry>();
@@ -41,9 +46,15 @@ export class TerminalLedger {
     const known = this.entries.get(timerId);
     if (known && known.seq <= terminal.seq) return known;
     const entry = { seq: terminal.seq, status: terminal.status, createdBound: Math.min(createdBound, known?.createdBound ?? createdBound) };
+    // Re-inserted, so the order of the map stays the order of the last change.
+    this.entries.delete(timerId);
     this.entries.set(timerId, entry);
-    if (this.entries.size > this.capacity) this.forgetOldest(Math.ceil(this.capacity / 10));
     return entry;
+  }
+
+  /** Forgets the oldest tenth once the ledger holds more than its capacity. */
+  trim(): void {
+    if (this.entries.size > this.capacity) this.forgetOldest(Math.ceil(this.capacity / 10));
   }
 
   get size(): number {

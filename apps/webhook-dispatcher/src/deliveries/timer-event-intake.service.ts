@@ -84,6 +84,8 @@ export class TimerEventIntake {
       const terminal = this.ledger.get(timerId);
       if (terminal) standing.set(timerId, terminal);
     }
+    // Only now, with every timer of the batch decided: forgetting may not touch what it was decided on.
+    this.ledger.trim();
     return { standing, toRecord: claims.filter((c) => vouched(c.timerId)) };
   }
 

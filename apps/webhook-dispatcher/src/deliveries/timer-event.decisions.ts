@@ -24,7 +24,7 @@ export function terminalClaims(batch: ConsumedEvent<TimerEvent>[]): TerminalClai
 }
 
 export interface TimerCreation {
-  /** The stream sequence of the timer's `timer.created`, if an event of the batch tells it. */
+  /** The stream sequence of the timer's `timer.created`, if a firing in the batch tells it. */
   seq?: number;
   /** An upper bound of it in any case: a timer is created before anything else happens to it. */
   bound: number;
@@ -34,10 +34,12 @@ export interface TimerCreation {
 export function timerCreations(batch: ConsumedEvent<TimerEvent>[]): Map<string, TimerCreation> {
   const creations = new Map<string, TimerCreation>();
   for (const { event, seq } of batch) {
-    const told = event.type === 'timer.created' ? seq : event.type === 'timer.cancelled' ? undefined : event.data.createdSeq;
+    // Only firings tell, with the sequence the scheduler projected. A `timer.created` is not taken at
+    // its word: one re-published by an idempotent replay (after the dedup window) has a later one.
+    const told = event.type === 'timer.expired' || event.type === 'timer.progress' ? event.data.createdSeq : undefined;
     const known = creations.get(event.aggregateId);
     if (!known) creations.set(event.aggregateId, { seq: told, bound: told ?? seq });
-    else if (told !== undefined) creations.set(event.aggregateId, { seq: told, bound: told });
+    else if (told !== undefined && (known.seq === undefined || told < known.seq)) creations.set(event.aggregateId, { seq: told, bound: Math.min(told, known.bound) });
   }
   return creations;
 }

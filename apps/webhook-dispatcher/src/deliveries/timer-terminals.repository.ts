@@ -25,14 +25,18 @@ export function recordTerminals(claims: TerminalClaim[]) {
           ended_at = case when excluded.seq < t.seq then excluded.ended_at else t.ended_at end`;
 }
 
-/** The first claim of each timer: what one statement of `recordTerminals` may take. */
+/**
+ * The first claim of each timer (what one statement of `recordTerminals` may take), in timer id
+ * order: the delivery writer and `settle` may record terminals of the same timers at once, and
+ * rows locked in one order cannot deadlock.
+ */
 export function earliestClaims(claims: TerminalClaim[]): TerminalClaim[] {
   const earliest = new Map<string, TerminalClaim>();
   for (const claim of claims) {
     const known = earliest.get(claim.timerId);
     if (!known || claim.seq < known.seq) earliest.set(claim.timerId, claim);
   }
-  return [...earliest.values()];
+  return [...earliest.values()].sort((a, b) => (a.timerId < b.timerId ? -1 : a.timerId > b.timerId ? 1 : 0));
 }
 
 export interface SettledTerminal {
@@ -54,7 +58,7 @@ export class TimerTerminalsRepository {
     const ids = [...new Set([...claims.map((c) => c.timerId), ...alsoCheck])];
     if (ids.length === 0) return settled;
     const result = await sql<{ timer_id: string; seq: string; status: TerminalStatus }>`
-      with ins as (${recordTerminals(claims)} returning timer_id, seq, status)
+      with ins as (${recordTerminals(earliestClaims(claims))} returning timer_id, seq, status)
       select timer_id, seq, status from ins
       union all
       select t.timer_id, t.seq, t.status from dispatcher.timer_terminals t
