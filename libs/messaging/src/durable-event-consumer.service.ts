@@ -1,4 +1,4 @@
-import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, jetstreamManager, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, jetstream, JetStreamApiCodes, JetStreamApiError, jetstreamManager, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
 import { AnyEvent, decodeEvent, EVENT_REGISTRY, StreamEvent, StreamKey, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
 
@@ -113,7 +113,12 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
       ack_wait: 30_000_000_000,
       max_ack_pending: 20_000,
     };
-    const existing = await this.jsm.consumers.info(this.streamName, this.options.durable).catch(() => undefined);
+    // Only "no such consumer" means there is none: taking a timeout for it would start the term at
+    // the stream's beginning, vouching for what earlier terms saw.
+    const existing = await this.jsm.consumers.info(this.streamName, this.options.durable).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+      throw error;
+    });
     // What a previous instance may have seen: comes again flagged as redelivered.
     this.seenUpTo = existing?.delivered.stream_seq ?? 0;
     // What this term will be handed starts where the durable stands, and never before what the
