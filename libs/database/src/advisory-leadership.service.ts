@@ -7,13 +7,18 @@ export interface LeadershipLogger {
 
 /**
  * Holds a Postgres session advisory lock while this process leads. The lock dies with the
- * session, so a killed leader is replaced by another replica within one retry interval.
+ * session, so a killed leader is replaced by another replica within one retry interval. While
+ * leading, the session is checked every `checkMs`: a session that does not answer within
+ * `checkTimeoutMs` (a half-open connection after a network fault or a failover, which raises no
+ * error on its own) is given up and the leadership with it, so two replicas lead at once for at
+ * most about that long.
  */
 export class AdvisoryLeadership {
   private client?: Client;
   private leading = false;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
   private transition: Promise<void> = Promise.resolve();
 
   constructor(
@@ -21,6 +26,8 @@ export class AdvisoryLeadership {
       url: string;
       lockName: string;
       retryMs?: number;
+      checkMs?: number;
+      checkTimeoutMs?: number;
       onElected(): Promise<void>;
       onDeposed(): Promise<void>;
       logger: LeadershipLogger;
@@ -38,6 +45,7 @@ export class AdvisoryLeadership {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.checkTimer);
     await this.transition;
     if (this.leading) await this.depose();
     await this.client?.end().catch(() => undefined);
@@ -47,8 +55,12 @@ export class AdvisoryLeadership {
     if (this.stopped || this.leading) return;
     try {
       if (!this.client) {
-        const client = new Client({ connectionString: this.options.url });
-        client.on('error', () => void this.lost());
+        const client = new Client({
+          connectionString: this.options.url,
+          keepAlive: true,
+          query_timeout: this.options.checkTimeoutMs ?? 3_000,
+        });
+        client.on('error', () => void this.lost(client));
         await client.connect();
         this.client = client;
       }
@@ -58,6 +70,7 @@ export class AdvisoryLeadership {
         this.options.logger.log(`elected leader for ${this.options.lockName}`);
         this.transition = this.options.onElected();
         await this.transition;
+        this.checkTimer = setInterval(() => void this.check(), this.options.checkMs ?? 1_000);
         return;
       }
     } catch (error) {
@@ -68,7 +81,27 @@ export class AdvisoryLeadership {
     this.retryTimer = setTimeout(() => void this.attempt(), this.options.retryMs ?? 1000);
   }
 
-  private async lost(): Promise<void> {
+  /** Asks the session that holds the lock whether it still does; no answer in time is a lost session. */
+  private async check(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.leading) return;
+    try {
+      const { rows } = await client.query<{ held: boolean }>(
+        `select exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted) as held`,
+      );
+      if (rows[0]?.held) return;
+      this.options.logger.warn(`the session no longer holds ${this.options.lockName}`);
+    } catch (error) {
+      this.options.logger.warn(`leadership check failed: ${(error as Error).message}`);
+    }
+    // Ending may wait on a dead socket; the session, if it lives, lets the lock go when it ends.
+    void client.end().catch(() => undefined);
+    await this.lost(client);
+  }
+
+  private async lost(client: Client): Promise<void> {
+    if (client !== this.client) return;
+    clearInterval(this.checkTimer);
     this.client = undefined;
     if (this.leading) {
       this.options.logger.warn(`lost the database session holding ${this.options.lockName}`);

@@ -29,4 +29,15 @@ describe('PreparingClient (real Postgres)', () => {
     const prepared = await sql<{ statement: string }>`select statement from pg_prepared_statements where statement like ${'%from t%'} or statement like ${'insert into t%'}`.execute(db);
     expect(prepared.rows.map((r) => r.statement).sort()).toEqual(['insert into t (id, v) values ($1, $2)', 'select id, v from t where id >= $1 order by id']);
   });
+
+  it('runs a statement whose table a migration changed meanwhile, and prepares it afresh', async () => {
+    await sql`create table m (id int primary key)`.execute(db);
+    await sql`insert into m values (${1})`.execute(db);
+    const read = () => sql<Record<string, unknown>>`select * from m where id = ${1}`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1 }]);
+    // As a newer replica's migration would, on the connection this statement is prepared on.
+    await sql`alter table m add column note text`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1, note: null }]);
+    expect((await read()).rows).toEqual([{ id: 1, note: null }]);
+  });
 });

@@ -1,0 +1,87 @@
+import { createServer, Server, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { expectEventually } from '@minoots/testing';
+import { AdvisoryLeadership } from './advisory-leadership.service';
+
+const PG_URL = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
+/** A TCP relay to Postgres that can go silent without closing, as a half-open connection does. */
+class FreezableRelay {
+  private server?: Server;
+  private readonly sockets: Socket[] = [];
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = new Socket().connect(Number(PG_URL.port || 5432), PG_URL.hostname);
+      this.sockets.push(client, upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server!.address() as AddressInfo).port;
+  }
+
+  freeze(): void {
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
+
+describe('AdvisoryLeadership (real Postgres)', () => {
+  const logger = { log: jest.fn(), warn: jest.fn() };
+  const relay = new FreezableRelay();
+  const lockName = `leadership-spec-${process.pid}-${Date.now()}`;
+
+  beforeAll(() => relay.start());
+  afterAll(() => relay.stop());
+
+  it('elects one leader, and a leader whose session stops answering steps down', async () => {
+    const events: string[] = [];
+    const viaRelay = new URL(PG_URL);
+    viaRelay.port = String(relay.port);
+    const first = new AdvisoryLeadership({
+      url: viaRelay.toString(),
+      lockName,
+      checkMs: 100,
+      checkTimeoutMs: 500,
+      logger,
+      onElected: async () => void events.push('first elected'),
+      onDeposed: async () => void events.push('first deposed'),
+    });
+    const second = new AdvisoryLeadership({
+      url: PG_URL.toString(),
+      lockName,
+      retryMs: 100,
+      logger,
+      onElected: async () => void events.push('second elected'),
+      onDeposed: async () => void events.push('second deposed'),
+    });
+    try {
+      await first.start();
+      expect(first.isLeader).toBe(true);
+      await second.start();
+      expect(second.isLeader).toBe(false);
+      // The network goes quiet: no error, no close; the session on the server still holds the lock.
+      relay.freeze();
+      await expectEventually(() => expect(events).toContain('first deposed'), { timeoutMs: 5_000 });
+      expect(first.isLeader).toBe(false);
+      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('leadership check failed'));
+      // Once the stale session is gone on the server, the other replica takes over.
+      await relay.stop();
+      await expectEventually(() => expect(second.isLeader).toBe(true), { timeoutMs: 10_000 });
+      expect(events).toEqual(['first elected', 'first deposed', 'second elected']);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+});
