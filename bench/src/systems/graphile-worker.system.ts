@@ -32,8 +32,10 @@ export class GraphileWorkerSystem implements BenchSystem {
     `${MAX_POOL_SIZE}, shared with WorkerUtils), pollInterval=${POLL_INTERVAL_MS} ms (default 2000; no documented ` +
     `minimum), no localQueue (batching trades latency for DB load), noHandleSignals. Graphile uses LISTEN/NOTIFY ` +
     `('jobs:insert') to wake idle workers when jobs are added, but a job whose run_at is in the future is only picked ` +
-    `up by polling: each idle worker runs its own get-job query every pollInterval, so expected lateness is about ` +
-    `U(0, ${POLL_INTERVAL_MS} ms) plus one query, and ${CONCURRENCY} idle workers cost up to ` +
+    `up by polling: each idle worker runs its own get-job query every pollInterval, so an idle worker's lateness is ` +
+    `about U(0, ${POLL_INTERVAL_MS} ms) plus one query; a worker that has just finished a job asks again at once, so ` +
+    `under steady load lateness can be a few ms (p50 4.9 ms in one of our runs, 18-28 ms in others); ${CONCURRENCY} ` +
+    `idle workers cost up to ` +
     `${Math.round((CONCURRENCY * 1000) / POLL_INTERVAL_MS)} queries/s. Scheduling: WorkerUtils.addJobs ` +
     `(graphile_worker.add_jobs) in chunks of ${ADD_CHUNK} with runAt=new Date(dueAt). Retries: ` +
     `maxAttempts=${MAX_ATTEMPTS} (default 25) with graphile's exponential backoff.`;
