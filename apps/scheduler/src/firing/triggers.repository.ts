@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { TimerSnapshot } from '@minoots/contracts';
 import { SCHEDULER_DATABASE, SchedulerDatabase, TRIGGER_STATE, TriggerKind } from '../database/scheduler-database.type';
+import { toTimerSnapshot } from '../timers/timer-view.mapper';
 
 export interface ClaimedTrigger {
   timerId: string;
@@ -78,17 +79,7 @@ export class TriggersRepository {
       dueAt: new Date(Math.round(r.due_ms)),
       eventId: r.event_id,
       createdSeq: Number(r.created_seq),
-      timer: {
-        id: r.timer_id,
-        name: r.name,
-        agentId: r.agent_id,
-        durationMs: Number(r.duration_ms),
-        startAt: r.start_at,
-        fireAt: r.fire_at,
-        createdAt: r.created_at,
-        events: r.events,
-        metadata: r.metadata,
-      },
+      timer: toTimerSnapshot({ ...r, id: r.timer_id }),
     }));
   }
 

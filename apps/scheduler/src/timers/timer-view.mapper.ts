@@ -1,7 +1,8 @@
 import { buildTimerView, TimerSnapshot, TimerView } from '@minoots/contracts';
 import { TimerRow } from './timers.repository';
 
-const iso = (d: Date | string): string => new Date(d).toISOString();
+/** A string is already ISO text (a query that formats times itself, so none is parsed twice). */
+const iso = (d: Date | string): string => (typeof d === 'string' ? d : d.toISOString());
 const isoOrNull = (d: Date | string | null): string | null => (d === null ? null : iso(d));
 
 interface SnapshotColumns {
@@ -16,7 +17,7 @@ interface SnapshotColumns {
   metadata: TimerSnapshot['metadata'];
 }
 
-/** The timer as lifecycle events carry it, from its projected row. */
+/** The timer as lifecycle events carry it, from its projected row (or a claim joined with it). */
 export function toTimerSnapshot(row: SnapshotColumns): TimerSnapshot {
   return {
     id: row.id,
