@@ -14,3 +14,12 @@ export function isDataError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
   return /^2[23][0-9A-Z]{3}$/.test(code);
 }
+
+/**
+ * `cached plan must not change result type` (0A000): a statement prepared before a migration changed
+ * a table it returns rows of (`select *`, `returning *`), as when a newer replica migrates during a
+ * rolling deploy.
+ */
+export function isStalePlanError(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '0A000';
+}

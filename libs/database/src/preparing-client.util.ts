@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { isStalePlanError } from './postgres-errors.util';
 
 /** Distinct statement texts this process prepares; beyond it, new texts run unnamed as before. */
 const MAX_PREPARED_TEXTS = 200;
@@ -12,15 +13,6 @@ function nameFor(text: string): string | undefined {
     names.set(text, name);
   }
   return name;
-}
-
-/**
- * `cached plan must not change result type`: a statement prepared before a migration changed a
- * table it returns rows of (`select *`, `returning *`), as when a newer replica migrates during a
- * rolling deploy.
- */
-function isStalePlan(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === '0A000';
 }
 
 type Query = (...args: unknown[]) => Promise<unknown>;
@@ -45,7 +37,7 @@ export class PreparingClient extends Client {
       const name = nameFor(text);
       if (name) {
         return query({ name, text, values }).catch((error: unknown) => {
-          if (!isStalePlan(error)) throw error;
+          if (!isStalePlanError(error)) throw error;
           if (names.get(text) === name) names.delete(text);
           return query(text, values);
         }) as never;
