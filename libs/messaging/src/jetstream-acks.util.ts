@@ -16,6 +16,14 @@ export class JetStreamPublishError extends Error {
   }
 }
 
+/** `Nats-Msg-Id` (JetStream's deduplication key), and the stream the publisher expects to take it. */
+function publishHeaders(msgId: string, expectedStream?: string): ReturnType<typeof headers> {
+  const h = headers();
+  h.set('Nats-Msg-Id', msgId);
+  if (expectedStream) h.set('Nats-Expected-Stream', expectedStream);
+  return h;
+}
+
 interface Waiting {
   resolve(ack: PubAck): void;
   reject(error: Error): void;
@@ -47,9 +55,7 @@ export class JetStreamAcks {
 
   publish(subject: string, data: Uint8Array, msgId: string, expectedStream?: string): Promise<PubAck> {
     const token = (this.next++).toString(36);
-    const h = headers();
-    h.set('Nats-Msg-Id', msgId);
-    if (expectedStream) h.set('Nats-Expected-Stream', expectedStream);
+    const h = publishHeaders(msgId, expectedStream);
     return new Promise<PubAck>((resolve, reject) => {
       this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       // Publishes asked for in the same turn of the event loop (concurrent requests, a firing batch)
@@ -78,9 +84,7 @@ export class JetStreamAcks {
    * nobody waits for, or reads, the acknowledgement: for events that are news, not records.
    */
   publishUnconfirmed(subject: string, data: Uint8Array, msgId: string): void {
-    const h = headers();
-    h.set('Nats-Msg-Id', msgId);
-    this.nc.publish(subject, data, { headers: h });
+    this.nc.publish(subject, data, { headers: publishHeaders(msgId) });
   }
 
   close(): void {

@@ -7,17 +7,17 @@ import { planEndpointDeliveries, toEndpointTarget } from './endpoint-delivery.pl
 import { newDeliveryRow } from './new-delivery-row.util';
 
 /**
- * Tells the world what happened to deliveries and endpoints: `delivery.*` and `endpoint.*` events
- * on the bus, and `endpoint.failing` / `endpoint.disabled` to the tenant's other subscribed
- * endpoints. The delivery tables stay the record; a lost event never loses a delivery.
- */
-/**
  * Outcome events are news, not part of the delivery: they are gathered for this long and published
  * together, one write to NATS for many (at thousands of deliveries a second, one socket write per
  * event was a tenth of the dispatcher's CPU), and JetStream's confirmations are not waited for.
  */
 const PUBLISH_WINDOW_MS = 25;
 
+/**
+ * Tells the world what happened to deliveries and endpoints: `delivery.*` and `endpoint.*` events
+ * on the bus, and `endpoint.failing` / `endpoint.disabled` to the tenant's other subscribed
+ * endpoints. The delivery tables stay the record; a lost event never loses a delivery.
+ */
 @Injectable()
 export class DeliveryOutcomes implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryOutcomes.name);
