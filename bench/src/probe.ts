@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { BenchReceiver } from './receiver';
-import { distribution } from './stats.util';
-import { ScheduledPost } from './system.type';
+import { runCreation } from './scenarios/creation.scenario';
+import { runDeliveryBurst } from './scenarios/delivery.scenario';
+import { runLateness } from './scenarios/lateness.scenario';
 import { MinootsSystem } from './systems/minoots.system';
 
 /**
@@ -56,46 +57,36 @@ export function perUnit(before: CpuSnapshot, after: CpuSnapshot, units: number):
   return `${parts.map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}; total ${Math.round(total)} µs`;
 }
 
+/**
+ * The benchmark's own lateness or burst scenario, with the CPU measured from just before the first
+ * post is due to the last arrival (registering the timers, and what that sets off, is left out).
+ */
 async function firings(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, mode: 'rate' | 'burst', count: number, rate: number, label: string) {
-  receiver.reset();
-  const start = Date.now() + count * 0.4 + 3_000;
-  const posts: ScheduledPost[] = Array.from({ length: count }, (_, i) => {
-    const id = `${label}-${i}`;
-    return { id, dueAt: mode === 'burst' ? start : start + (i * 1_000) / rate, url: `${receiver.url}/probe`, body: { id } };
-  });
-  await system.schedule(posts);
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, start - Date.now() - 200)));
-  const before = meter.snapshot();
-  const arrived = await receiver.waitFor(
-    posts.map((p) => p.id),
-    Date.now() + 60_000 + (count * 1_000) / rate,
-  );
+  let before: CpuSnapshot | undefined;
+  const onRegistered = (dueAt: number) => setTimeout(() => (before = meter.snapshot()), Math.max(0, dueAt - Date.now() - 200));
+  const common = { count, leadMs: count * 0.4 + 3_000, drainMs: 60_000, label, onRegistered };
+  let summary: string;
+  if (mode === 'burst') {
+    const burst = await runDeliveryBurst(system, receiver, common);
+    summary = `${burst.delivered}/${count} arrived, ${burst.perSecond}/s`;
+  } else {
+    const result = await runLateness(system, receiver, { ...common, ratePerSecond: rate });
+    summary = `${result.delivered}/${count} arrived; lateness p50 ${result.lateness.p50} / p99 ${result.lateness.p99} / max ${result.lateness.max} ms`;
+  }
   const after = meter.snapshot();
-  const late = posts.flatMap((p) => receiver.arrivals.get(p.id)?.slice(0, 1).map((a) => a.at - p.dueAt) ?? []);
-  const last = Math.max(...posts.map((p) => receiver.arrivals.get(p.id)?.[0]?.at ?? 0));
-  const lateness = distribution(late);
-  const speed = mode === 'burst' ? `, ${Math.round(count / ((last - start) / 1_000))}/s` : '';
-  console.log(`${label}: ${arrived}/${count} arrived${speed}; lateness p50 ${lateness.p50} / p99 ${lateness.p99} / max ${lateness.max} ms`);
-  console.log(`${label}: CPU per firing: ${perUnit(before, after, count)}`);
+  console.log(`${label}: ${summary}`);
+  console.log(`${label}: CPU per firing: ${perUnit(before ?? after, after, count)}`);
 }
 
+/** The benchmark's creation scenario, with the CPU of what the creations set off downstream too. */
 async function creations(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, seconds: number, label: string) {
   const before = meter.snapshot();
-  const until = Date.now() + seconds * 1_000;
-  let created = 0;
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      while (Date.now() < until) {
-        const status = await system.createTimer({ name: 'probe', duration: '1h', events: { on_expire: { webhook: `${receiver.url}/probe` } } });
-        if (status === 201) created++;
-      }
-    }),
-  );
+  const result = await runCreation(system, { seconds, concurrency: 64, receiverUrl: receiver.url });
   // What the creations set off downstream (projection, fan-out) settles within a second or so.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const after = meter.snapshot();
-  console.log(`${label}: ${Math.round(created / seconds)} creations/s`);
-  console.log(`${label}: CPU per creation: ${perUnit(before, after, Math.max(1, created))}`);
+  console.log(`${label}: ${result.perSecond} creations/s, ${result.errors} errors`);
+  console.log(`${label}: CPU per creation: ${perUnit(before, after, Math.max(1, result.created))}`);
 }
 
 async function main(): Promise<void> {

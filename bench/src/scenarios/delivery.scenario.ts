@@ -13,7 +13,7 @@ export interface DeliveryResult {
 export async function runDeliveryBurst(
   system: BenchSystem,
   receiver: BenchReceiver,
-  options: { count: number; leadMs: number; drainMs: number; label: string },
+  options: { count: number; leadMs: number; drainMs: number; label: string; onRegistered?(dueAt: number): void },
 ): Promise<DeliveryResult> {
   receiver.reset();
   const dueAt = Math.ceil(Date.now() + options.leadMs);
@@ -23,6 +23,7 @@ export async function runDeliveryBurst(
   });
   await system.schedule(posts);
   if (Date.now() > dueAt) throw new Error(`${system.name}: registering the burst took longer than the ${options.leadMs} ms lead`);
+  options.onRegistered?.(dueAt);
   const delivered = await receiver.waitFor(
     posts.map((p) => p.id),
     dueAt + options.drainMs,

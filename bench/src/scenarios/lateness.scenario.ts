@@ -25,7 +25,15 @@ export interface LatenessResult {
 export async function runLateness(
   system: BenchSystem,
   receiver: BenchReceiver,
-  options: { count: number; ratePerSecond: number; leadMs: number; drainMs: number; label: string },
+  options: {
+    count: number;
+    ratePerSecond: number;
+    leadMs: number;
+    drainMs: number;
+    label: string;
+    /** Told when every post is registered, with the first due time (the probe starts measuring CPU near it). */
+    onRegistered?(firstDueAt: number): void;
+  },
 ): Promise<LatenessResult> {
   receiver.reset();
   const start = Math.ceil(Date.now() + options.leadMs);
@@ -39,6 +47,7 @@ export async function runLateness(
   if (Date.now() > start) {
     throw new Error(`${system.name}: registering ${options.count} posts took ${scheduleSeconds}s, longer than the ${options.leadMs} ms lead`);
   }
+  options.onRegistered?.(start);
   const lastDue = posts[posts.length - 1].dueAt;
   await receiver.waitFor(
     posts.map((p) => p.id),
