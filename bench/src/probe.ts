@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeGc, gcBetween } from './gc-report.util';
 import { BenchReceiver } from './receiver';
 import { runCreation } from './scenarios/creation.scenario';
 import { runDeliveryBurst } from './scenarios/delivery.scenario';
@@ -9,8 +12,9 @@ import { MinootsSystem } from './systems/minoots.system';
 /**
  * `npm run bench:probe -- <rate|burst|create> [count or seconds] [rate]`: MINOOTS alone, with the
  * CPU each process spends per unit of work (per firing, or per creation) read from /proc, Postgres
- * and NATS included. The benchmark says how fast; this says where the cores went, which on a
- * 2-core machine is what decides lateness and throughput. Linux only.
+ * and NATS included, and each service's garbage-collection pauses (see gc-watch.ts). The benchmark
+ * says how fast; this says where the cores went, which on a 2-core machine is what decides
+ * lateness and throughput. Linux only.
  */
 
 /** CPU time (user + system) of a process so far, in microseconds; 0 once it is gone. */
@@ -38,7 +42,10 @@ type CpuSnapshot = Record<string, number>;
 class CpuMeter {
   private readonly postgres = new Map<number, number>();
 
-  constructor(private readonly system: MinootsSystem) {}
+  constructor(
+    private readonly system: MinootsSystem,
+    readonly gcDirectory: string,
+  ) {}
 
   snapshot(): CpuSnapshot {
     const snapshot: CpuSnapshot = {};
@@ -63,7 +70,12 @@ export function perUnit(before: CpuSnapshot, after: CpuSnapshot, units: number):
  */
 async function firings(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, mode: 'rate' | 'burst', count: number, rate: number, label: string) {
   let before: CpuSnapshot | undefined;
-  const onRegistered = (dueAt: number) => setTimeout(() => (before = meter.snapshot()), Math.max(0, dueAt - Date.now() - 200));
+  let from = Date.now();
+  const onRegistered = (dueAt: number) =>
+    setTimeout(() => {
+      before = meter.snapshot();
+      from = Date.now();
+    }, Math.max(0, dueAt - Date.now() - 200));
   const common = { count, leadMs: count * 0.4 + 3_000, drainMs: 60_000, label, onRegistered };
   let summary: string;
   if (mode === 'burst') {
@@ -76,17 +88,20 @@ async function firings(system: MinootsSystem, receiver: BenchReceiver, meter: Cp
   const after = meter.snapshot();
   console.log(`${label}: ${summary}`);
   console.log(`${label}: CPU per firing: ${perUnit(before ?? after, after, count)}`);
+  console.log(`${label}: GC: ${describeGc(gcBetween(meter.gcDirectory, from, Date.now()))}`);
 }
 
 /** The benchmark's creation scenario, with the CPU of what the creations set off downstream too. */
 async function creations(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, seconds: number, label: string) {
   const before = meter.snapshot();
+  const from = Date.now();
   const result = await runCreation(system, { seconds, concurrency: 64, receiverUrl: receiver.url });
   // What the creations set off downstream (projection, fan-out) settles within a second or so.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const after = meter.snapshot();
   console.log(`${label}: ${result.perSecond} creations/s, ${result.errors} errors`);
   console.log(`${label}: CPU per creation: ${perUnit(before, after, Math.max(1, result.created))}`);
+  console.log(`${label}: GC: ${describeGc(gcBetween(meter.gcDirectory, from, Date.now()))}`);
 }
 
 async function main(): Promise<void> {
@@ -96,9 +111,10 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.PROBE_ROUNDS ?? 2);
   const receiver = new BenchReceiver();
   await receiver.start();
-  const system = new MinootsSystem();
+  const gcDirectory = mkdtempSync(join(tmpdir(), 'minoots-gc-'));
+  const system = new MinootsSystem(64, { NODE_OPTIONS: `-r ${join(__dirname, 'gc-watch.js')}`, MINOOTS_GC_DIR: gcDirectory });
   await system.start();
-  const meter = new CpuMeter(system);
+  const meter = new CpuMeter(system, gcDirectory);
   try {
     // Round 0 warms up (JIT, pools, caches) and is reported but not to be read as a figure.
     for (let round = 0; round <= rounds; round++) {
@@ -109,6 +125,7 @@ async function main(): Promise<void> {
   } finally {
     await system.stop();
     await receiver.stop();
+    rmSync(gcDirectory, { recursive: true, force: true });
   }
 }
 

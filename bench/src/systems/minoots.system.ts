@@ -11,13 +11,18 @@ export class MinootsSystem implements BenchSystem {
   readonly registerMsPerPost = 2;
   private pool?: Pool;
 
-  constructor(private readonly createConcurrency = 64) {}
+  constructor(
+    private readonly createConcurrency = 64,
+    /** Added to the services' environment (the probe preloads its GC watch this way). */
+    private readonly serviceEnv: NodeJS.ProcessEnv = {},
+  ) {}
 
   async start(): Promise<void> {
     await this.stack.start('bench', {
       GATEWAY_RATE_LIMIT_PER_MINUTE: '100000000',
       LOG_LEVEL: 'warn',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      ...this.serviceEnv,
     });
     this.pool = new Pool(this.stack.baseUrl, { connections: this.createConcurrency, pipelining: 1, keepAliveTimeout: 60_000 });
   }
