@@ -112,7 +112,9 @@ async function main(): Promise<void> {
   const receiver = new BenchReceiver();
   await receiver.start();
   const gcDirectory = mkdtempSync(join(tmpdir(), 'minoots-gc-'));
-  const system = new MinootsSystem(64, { NODE_OPTIONS: `-r ${join(__dirname, 'gc-watch.js')}`, MINOOTS_GC_DIR: gcDirectory });
+  // Appended to whatever NODE_OPTIONS the caller set (say, a heap limit), quoted in case of spaces.
+  const preload = `${process.env.NODE_OPTIONS ?? ''} -r ${JSON.stringify(join(__dirname, 'gc-watch.js'))}`.trim();
+  const system = new MinootsSystem(64, { NODE_OPTIONS: preload, MINOOTS_GC_DIR: gcDirectory });
   await system.start();
   const meter = new CpuMeter(system, gcDirectory);
   try {
