@@ -38,23 +38,37 @@ function pidsOf(name: string): number[] {
 
 type CpuSnapshot = Record<string, number>;
 
-/** Postgres backends come and go; each one's latest reading is kept so none is lost between snapshots. */
+/** Every process's CPU so far, and when it was read. */
+interface Reading {
+  at: number;
+  cpu: CpuSnapshot;
+}
+
+/**
+ * Reads CPU per process, and reports it per unit of work with each service's GC over the same span.
+ * Postgres backends come and go; each one's latest reading is kept so none is lost between readings.
+ */
 class CpuMeter {
   private readonly postgres = new Map<number, number>();
 
   constructor(
     private readonly system: MinootsSystem,
-    readonly gcDirectory: string,
+    private readonly gcDirectory: string,
   ) {}
 
-  snapshot(): CpuSnapshot {
-    const snapshot: CpuSnapshot = {};
-    for (const [name, service] of this.system.stack.services) snapshot[name] = cpuMicros(service.pid ?? 0);
+  read(): Reading {
+    const cpu: CpuSnapshot = {};
+    for (const [name, service] of this.system.stack.services) cpu[name] = cpuMicros(service.pid ?? 0);
     for (const pid of pidsOf('postgres')) this.postgres.set(pid, cpuMicros(pid));
-    snapshot.postgres = [...this.postgres.values()].reduce((a, b) => a + b, 0);
-    snapshot.nats = pidsOf('nats-server').reduce((sum, pid) => sum + cpuMicros(pid), 0);
-    snapshot['bench (client and receiver)'] = cpuMicros(process.pid);
-    return snapshot;
+    cpu.postgres = [...this.postgres.values()].reduce((a, b) => a + b, 0);
+    cpu.nats = pidsOf('nats-server').reduce((sum, pid) => sum + cpuMicros(pid), 0);
+    cpu['bench (client and receiver)'] = cpuMicros(process.pid);
+    return { at: Date.now(), cpu };
+  }
+
+  report(label: string, unit: string, before: Reading, after: Reading, units: number): void {
+    console.log(`${label}: CPU per ${unit}: ${perUnit(before.cpu, after.cpu, units)}`);
+    console.log(`${label}: GC: ${describeGc(gcBetween(this.gcDirectory, before.at, after.at))}`);
   }
 }
 
@@ -69,13 +83,8 @@ export function perUnit(before: CpuSnapshot, after: CpuSnapshot, units: number):
  * post is due to the last arrival (registering the timers, and what that sets off, is left out).
  */
 async function firings(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, mode: 'rate' | 'burst', count: number, rate: number, label: string) {
-  let before: CpuSnapshot | undefined;
-  let from = Date.now();
-  const onRegistered = (dueAt: number) =>
-    setTimeout(() => {
-      before = meter.snapshot();
-      from = Date.now();
-    }, Math.max(0, dueAt - Date.now() - 200));
+  let before: Reading | undefined;
+  const onRegistered = (dueAt: number) => setTimeout(() => (before = meter.read()), Math.max(0, dueAt - Date.now() - 200));
   const common = { count, leadMs: count * 0.4 + 3_000, drainMs: 60_000, label, onRegistered };
   let summary: string;
   if (mode === 'burst') {
@@ -85,23 +94,20 @@ async function firings(system: MinootsSystem, receiver: BenchReceiver, meter: Cp
     const result = await runLateness(system, receiver, { ...common, ratePerSecond: rate });
     summary = `${result.delivered}/${count} arrived; lateness p50 ${result.lateness.p50} / p99 ${result.lateness.p99} / max ${result.lateness.max} ms`;
   }
-  const after = meter.snapshot();
+  const after = meter.read();
   console.log(`${label}: ${summary}`);
-  console.log(`${label}: CPU per firing: ${perUnit(before ?? after, after, count)}`);
-  console.log(`${label}: GC: ${describeGc(gcBetween(meter.gcDirectory, from, Date.now()))}`);
+  meter.report(label, 'firing', before ?? after, after, count);
 }
 
 /** The benchmark's creation scenario, with the CPU of what the creations set off downstream too. */
 async function creations(system: MinootsSystem, receiver: BenchReceiver, meter: CpuMeter, seconds: number, label: string) {
-  const before = meter.snapshot();
-  const from = Date.now();
+  const before = meter.read();
   const result = await runCreation(system, { seconds, concurrency: 64, receiverUrl: receiver.url });
   // What the creations set off downstream (projection, fan-out) settles within a second or so.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const after = meter.snapshot();
+  const after = meter.read();
   console.log(`${label}: ${result.perSecond} creations/s, ${result.errors} errors`);
-  console.log(`${label}: CPU per creation: ${perUnit(before, after, Math.max(1, result.created))}`);
-  console.log(`${label}: GC: ${describeGc(gcBetween(meter.gcDirectory, from, Date.now()))}`);
+  meter.report(label, 'creation', before, after, Math.max(1, result.created));
 }
 
 async function main(): Promise<void> {
