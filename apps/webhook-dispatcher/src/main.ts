@@ -1,3 +1,5 @@
+// First, before anything allocates: V8's pretenuring off (see gc-tuning.ts).
+import './gc-tuning';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { nestLogLevels } from '@minoots/config';
