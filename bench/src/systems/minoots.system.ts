@@ -7,7 +7,11 @@ export class MinootsSystem implements BenchSystem {
   readonly name = 'MINOOTS';
   readonly settings = 'defaults: 2 s claim lookahead, in-memory heap firing, 250 ms discovery poll; timers created with fireAt over HTTP';
   readonly stack = new MinootsStack();
-  /** Creation over HTTP runs at roughly 900/s on the 2-core machine; leave room. */
+  /**
+   * Creation over HTTP runs at 2,700–5,000/s on the 2-core machine (2 ms a post is 500/s): room for
+   * a slow phase of the machine, and for what the registration sets off to settle before the first
+   * post is due.
+   */
   readonly registerMsPerPost = 2;
   private pool?: Pool;
 
