@@ -15,10 +15,6 @@ import { setFlagsFromString } from 'node:v8';
  * (npm start, the Dockerfile, the tests' and the benchmark's launchers) gets it. An operator who
  * passes `--allocation-site-pretenuring` to node keeps V8's default.
  */
-export function disableAllocationSitePretenuring(execArgv: readonly string[] = process.execArgv): boolean {
-  if (execArgv.some((arg) => /^--(no-)?allocation[-_]site[-_]pretenuring$/.test(arg))) return false;
+if (!process.execArgv.some((arg) => /^--(no-)?allocation[-_]site[-_]pretenuring$/.test(arg))) {
   setFlagsFromString('--no-allocation-site-pretenuring');
-  return true;
 }
-
-disableAllocationSitePretenuring();
