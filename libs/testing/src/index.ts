@@ -3,3 +3,4 @@ export * from './test-database.util';
 export * from './webhook-receiver.util';
 export * from './service-process.util';
 export * from './minoots-stack.util';
+export * from './query-plan.util';

@@ -18,6 +18,14 @@ export interface ClaimedTrigger {
   timer: TimerSnapshot;
 }
 
+/**
+ * `state = 0` written into the SQL rather than bound: a prepared statement's generic plan cannot
+ * use the partial index `triggers_due (due_at) where state = 0` for `state = $1`, and Postgres
+ * switches to that plan after a few executions. With a million pending timers that plan read the
+ * whole table on every poll (Postgres CPU per creation tripled over a 1M-timer run).
+ */
+const PENDING = sql.lit(TRIGGER_STATE.pending);
+
 export function triggerKey(t: Pick<ClaimedTrigger, 'timerId' | 'kind' | 'label'>): string {
   return `${t.timerId}\u0000${t.kind}\u0000${t.label}`;
 }
@@ -59,7 +67,7 @@ export class TriggersRepository {
         from (
           select timer_id, kind, label
             from scheduler.triggers
-           where state = ${TRIGGER_STATE.pending}
+           where state = ${PENDING}
              and due_at <= ${horizon}
              and (lease_until is null or lease_until < now() ${reclaimOwn ? sql`or lease_owner = ${owner}` : sql``})
            order by due_at
@@ -93,7 +101,7 @@ export class TriggersRepository {
         from unnest(${fired.map((f) => f.trigger.timerId)}::text[], ${fired.map((f) => f.trigger.kind)}::text[], ${fired.map((f) => f.trigger.label)}::text[],
                     ${fired.map((f) => f.firedAt)}::timestamptz[]) as v(timer_id, kind, label, fired_at)
        where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
-         and t.state = ${TRIGGER_STATE.pending}`.execute(this.db);
+         and t.state = ${PENDING}`.execute(this.db);
   }
 
   /** On a clean shutdown, hand unfired claims back at once instead of letting the lease run out. */
@@ -102,7 +110,7 @@ export class TriggersRepository {
       .updateTable('scheduler.triggers')
       .set({ lease_owner: null, lease_until: null })
       .where('lease_owner', '=', owner)
-      .where('state', '=', TRIGGER_STATE.pending)
+      .where('state', '=', PENDING)
       .execute();
   }
 
@@ -110,7 +118,7 @@ export class TriggersRepository {
     const row = await this.db
       .selectFrom('scheduler.triggers')
       .select('due_at')
-      .where('state', '=', TRIGGER_STATE.pending)
+      .where('state', '=', PENDING)
       .orderBy('due_at')
       .limit(1)
       .executeTakeFirst();
@@ -121,7 +129,7 @@ export class TriggersRepository {
     const row = await this.db
       .selectFrom('scheduler.triggers')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('state', '=', TRIGGER_STATE.pending)
+      .where('state', '=', PENDING)
       .where('kind', '=', 'expire')
       .executeTakeFirstOrThrow();
     return Number(row.count);

@@ -70,7 +70,8 @@ export class DeliveriesRepository {
       .selectFrom('dispatcher.deliveries as d')
       .leftJoin('dispatcher.endpoints as e', 'e.id', 'd.endpoint_id')
       .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('d.status', '=', 'pending')
+      // A literal, not a parameter: a generic plan can use the partial index `deliveries_due` only so.
+      .where('d.status', '=', sql.lit('pending'))
       .where('d.next_attempt_at', '<=', sql<Date>`now()`)
       .where((eb) => eb.or([eb('d.endpoint_id', 'is', null), eb('e.enabled', '=', true)]))
       .executeTakeFirstOrThrow();

@@ -1,0 +1,64 @@
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import { migrateToLatest } from '@minoots/database';
+import { createTestDatabase, genericPlanOf, TestDatabase } from '@minoots/testing';
+import { dispatcherMigrations } from '../database/migrations';
+import { DispatcherDB } from '../database/dispatcher-database.type';
+import { DeliveriesRepository } from './deliveries.repository';
+
+const FINISHED = 20_000;
+const DUE = 10;
+
+/**
+ * The sweeper's statements run every second against a table that keeps every delivery ever made.
+ * They must reach the pending ones through the partial index `deliveries_due`, also under the
+ * generic plan Postgres switches a prepared statement to; a scan of the table grows with history.
+ */
+describe('DeliveriesRepository query plans (real Postgres)', () => {
+  let database: TestDatabase;
+  let db: Kysely<DispatcherDB>;
+  const executed: CompiledQuery[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('dlvplans');
+    db = new Kysely<DispatcherDB>({
+      dialect: new PostgresDialect({ pool: new Pool({ connectionString: database.url, max: 1 }) }),
+      log: (event) => {
+        if (event.level === 'query') executed.push(event.query);
+      },
+    });
+    await migrateToLatest(db, 'dispatcher', dispatcherMigrations);
+    await sql`
+      insert into dispatcher.deliveries (id, tenant_id, event_id, event_type, target, url, payload, status, max_attempts, next_attempt_at, completed_at)
+      select 'dlv_' || lpad(i::text, 6, '0'), 'ten_plan', 'evt_' || i, 'timer.expired', 'on_expire', 'https://example.com/hook', '{}',
+             case when i <= ${DUE} then 'pending' else 'succeeded' end, 5,
+             case when i <= ${DUE} then now() - interval '1 s' end, case when i > ${DUE} then now() end
+        from generate_series(1, ${FINISHED + DUE}) as i`.execute(db);
+    await sql`analyze dispatcher.deliveries`.execute(db);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  async function planOf(run: (deliveries: DeliveriesRepository) => Promise<unknown>): Promise<string> {
+    executed.length = 0;
+    await run(new DeliveriesRepository(db));
+    expect(executed).toHaveLength(1);
+    return genericPlanOf(database.url, executed[0]);
+  }
+
+  it.each([
+    ['claimDue', (d: DeliveriesRepository) => d.claimDue('plan-test', 10_000, 100)],
+    ['countDue', (d: DeliveriesRepository) => d.countDue()],
+  ])('%s reads pending deliveries through deliveries_due under a generic plan', async (_name, run) => {
+    const plan = await planOf(run);
+    expect(plan).toContain('deliveries_due');
+    expect(plan).not.toMatch(/Seq Scan on deliveries/);
+  });
+
+  it('countDue counts the due deliveries only', async () => {
+    expect(await new DeliveriesRepository(db).countDue()).toBe(DUE);
+  });
+});
