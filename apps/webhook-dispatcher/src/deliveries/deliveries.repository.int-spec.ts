@@ -5,6 +5,7 @@ import { createTestDatabase, genericPlanOf, TestDatabase } from '@minoots/testin
 import { dispatcherMigrations } from '../database/migrations';
 import { DispatcherDB } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from './deliveries.repository';
+import { newDeliveryRow } from './new-delivery-row.util';
 
 const FINISHED = 20_000;
 const DUE = 10;
@@ -55,6 +56,24 @@ describe('DeliveriesRepository query plans (real Postgres)', () => {
   ])('%s reads pending deliveries through deliveries_due under a generic plan', async (_name, run) => {
     const plan = await planOf(run);
     expect(plan).toContain('deliveries_due');
+    expect(plan).not.toMatch(/Seq Scan on deliveries/);
+  });
+
+  // Its update (attempts that finished after their delivery was written) joins on the delivery id:
+  // a hash join over the whole table would read it all every group commit (every 25 ms).
+  it('writeGroup reaches the deliveries it updates through the primary key under a generic plan', async () => {
+    const plan = await planOf((d) =>
+      d.writeGroup(
+        [newDeliveryRow({ tenantId: 'ten_plan', eventId: 'evt_new', eventType: 'timer.expired', timerId: null, target: 'on_expire', endpointId: null, url: 'https://example.com/hook', payload: {}, maxAttempts: 5 })],
+        [
+          {
+            attempt: { delivery_id: 'dlv_000001', attempt: 1, started_at: new Date(), duration_ms: 3, status_code: 200, response_excerpt: 'ok', error: null, outcome: 'succeeded' },
+            update: { status: 'succeeded', nextAttemptAt: null, error: null },
+          },
+        ],
+      ),
+    );
+    expect(plan).toContain('deliveries_pkey');
     expect(plan).not.toMatch(/Seq Scan on deliveries/);
   });
 
