@@ -176,6 +176,8 @@ export class DeliveriesRepository {
 /**
  * `insert … on conflict do nothing` of new deliveries. The rows travel as one JSON document:
  * serialising it is native, where binding text arrays escapes every payload character in JavaScript.
+ * Read as `json`, not `jsonb`: the document is read once, and converting it to jsonb first cost
+ * Postgres ~3 µs more per row (of ~31 for the whole insert, 1,250-row groups).
  */
 function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
   const document = rows.map((r) => ({ attempt_count: 0, last_error: null, completed_at: null, ...r }));
@@ -185,7 +187,7 @@ function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
        next_attempt_at, last_error, completed_at, lease_owner, lease_until)
     select id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
            next_attempt_at, last_error, completed_at, lease_owner, lease_until
-      from jsonb_to_recordset(${JSON.stringify(document)}::jsonb) as x(
+      from json_to_recordset(${JSON.stringify(document)}::json) as x(
         id text, tenant_id text, event_id text, event_type text, timer_id text, target text, endpoint_id text, url text,
         payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
         completed_at timestamptz, lease_owner text, lease_until timestamptz)
