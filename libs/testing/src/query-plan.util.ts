@@ -1,4 +1,6 @@
-import { Client } from 'pg';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { Client, Pool } from 'pg';
+import { createTestDatabase, TestDatabase } from './test-database.util';
 
 /**
  * The plan Postgres runs `query` with once its prepared statement has switched to the generic
@@ -18,5 +20,37 @@ export async function genericPlanOf(url: string, query: { sql: string; parameter
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
     await client.end();
+  }
+}
+
+/** A test database whose Kysely records the statements it sends, to explain them as they are. */
+export class PlanProbe<DB> {
+  private readonly executed: CompiledQuery[] = [];
+  readonly db: Kysely<DB>;
+
+  private constructor(readonly database: TestDatabase) {
+    this.db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: new Pool({ connectionString: database.url, max: 1 }) }),
+      log: (event) => {
+        if (event.level === 'query') this.executed.push(event.query);
+      },
+    });
+  }
+
+  static async create<DB>(label: string): Promise<PlanProbe<DB>> {
+    return new PlanProbe<DB>(await createTestDatabase(label));
+  }
+
+  /** Runs `work`, which must send exactly one statement, and returns that statement's generic plan. */
+  async genericPlanOf(work: (db: Kysely<DB>) => Promise<unknown>): Promise<string> {
+    this.executed.length = 0;
+    await work(this.db);
+    if (this.executed.length !== 1) throw new Error(`expected one statement, saw ${this.executed.length}`);
+    return genericPlanOf(this.database.url, this.executed[0]);
+  }
+
+  async drop(): Promise<void> {
+    await this.db.destroy();
+    await this.database.drop();
   }
 }

@@ -1,8 +1,7 @@
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
-import { Pool } from 'pg';
+import { sql } from 'kysely';
 import { TimerSpec } from '@minoots/contracts';
 import { migrateToLatest } from '@minoots/database';
-import { createTestDatabase, genericPlanOf, TestDatabase } from '@minoots/testing';
+import { PlanProbe } from '@minoots/testing';
 import { schedulerMigrations } from '../database/migrations';
 import { SchedulerDB } from '../database/scheduler-database.type';
 import { projectCreatedTimer, TimersRepository } from '../timers/timers.repository';
@@ -34,18 +33,11 @@ function spec(i: number): TimerSpec {
  * with the backlog (it tripled Postgres's CPU per creation over a million timers).
  */
 describe('TriggersRepository query plans (real Postgres)', () => {
-  let database: TestDatabase;
-  let db: Kysely<SchedulerDB>;
-  const executed: CompiledQuery[] = [];
+  let probe: PlanProbe<SchedulerDB>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('trigplans');
-    db = new Kysely<SchedulerDB>({
-      dialect: new PostgresDialect({ pool: new Pool({ connectionString: database.url, max: 1 }) }),
-      log: (event) => {
-        if (event.level === 'query') executed.push(event.query);
-      },
-    });
+    probe = await PlanProbe.create<SchedulerDB>('trigplans');
+    const db = probe.db;
     await migrateToLatest(db, 'scheduler', schedulerMigrations);
     await new TimersRepository(db).insertCreated(Array.from({ length: TIMERS }, (_, i) => projectCreatedTimer('ten_plan', spec(i), i + 1)));
     // Nearly all fired, as in a service that has run for a while; then statistics, as autovacuum would.
@@ -53,17 +45,9 @@ describe('TriggersRepository query plans (real Postgres)', () => {
     await sql`analyze scheduler.triggers`.execute(db);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => probe?.drop());
 
-  async function planOf(run: (triggers: TriggersRepository) => Promise<unknown>): Promise<string> {
-    executed.length = 0;
-    await run(new TriggersRepository(db));
-    expect(executed).toHaveLength(1);
-    return genericPlanOf(database.url, executed[0]);
-  }
+  const planOf = (run: (triggers: TriggersRepository) => Promise<unknown>) => probe.genericPlanOf((db) => run(new TriggersRepository(db)));
 
   it.each([
     ['claimDue', (t: TriggersRepository) => t.claimDue('plan-test', new Date(Date.now() + 120_000), 10_000, 100)],
@@ -77,7 +61,7 @@ describe('TriggersRepository query plans (real Postgres)', () => {
   });
 
   it('claimDue still claims the pending triggers due before the horizon, and only those', async () => {
-    const claimed = await new TriggersRepository(db).claimDue('plan-test', new Date(Date.now() + 120_000), 10_000, 100, true);
+    const claimed = await new TriggersRepository(probe.db).claimDue('plan-test', new Date(Date.now() + 120_000), 10_000, 100, true);
     expect(claimed.map((c) => c.timerId).sort()).toEqual(Array.from({ length: STILL_PENDING }, (_, i) => spec(i).id));
   });
 });

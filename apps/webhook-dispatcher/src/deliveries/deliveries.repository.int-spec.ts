@@ -1,7 +1,6 @@
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
-import { Pool } from 'pg';
+import { sql } from 'kysely';
 import { migrateToLatest } from '@minoots/database';
-import { createTestDatabase, genericPlanOf, TestDatabase } from '@minoots/testing';
+import { PlanProbe } from '@minoots/testing';
 import { dispatcherMigrations } from '../database/migrations';
 import { DispatcherDB } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -16,18 +15,11 @@ const DUE = 10;
  * generic plan Postgres switches a prepared statement to; a scan of the table grows with history.
  */
 describe('DeliveriesRepository query plans (real Postgres)', () => {
-  let database: TestDatabase;
-  let db: Kysely<DispatcherDB>;
-  const executed: CompiledQuery[] = [];
+  let probe: PlanProbe<DispatcherDB>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('dlvplans');
-    db = new Kysely<DispatcherDB>({
-      dialect: new PostgresDialect({ pool: new Pool({ connectionString: database.url, max: 1 }) }),
-      log: (event) => {
-        if (event.level === 'query') executed.push(event.query);
-      },
-    });
+    probe = await PlanProbe.create<DispatcherDB>('dlvplans');
+    const db = probe.db;
     await migrateToLatest(db, 'dispatcher', dispatcherMigrations);
     await sql`
       insert into dispatcher.deliveries (id, tenant_id, event_id, event_type, target, url, payload, status, max_attempts, next_attempt_at, completed_at)
@@ -38,17 +30,9 @@ describe('DeliveriesRepository query plans (real Postgres)', () => {
     await sql`analyze dispatcher.deliveries`.execute(db);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => probe?.drop());
 
-  async function planOf(run: (deliveries: DeliveriesRepository) => Promise<unknown>): Promise<string> {
-    executed.length = 0;
-    await run(new DeliveriesRepository(db));
-    expect(executed).toHaveLength(1);
-    return genericPlanOf(database.url, executed[0]);
-  }
+  const planOf = (run: (deliveries: DeliveriesRepository) => Promise<unknown>) => probe.genericPlanOf((db) => run(new DeliveriesRepository(db)));
 
   it.each([
     ['claimDue', (d: DeliveriesRepository) => d.claimDue('plan-test', 10_000, 100)],
@@ -78,6 +62,6 @@ describe('DeliveriesRepository query plans (real Postgres)', () => {
   });
 
   it('countDue counts the due deliveries only', async () => {
-    expect(await new DeliveriesRepository(db).countDue()).toBe(DUE);
+    expect(await new DeliveriesRepository(probe.db).countDue()).toBe(DUE);
   });
 });
