@@ -56,5 +56,6 @@ USER node
 
 # `sh -c` so that $SERVICE is expanded at run time; `exec` replaces the shell, so node itself
 # receives SIGTERM from `docker stop` (NestJS shutdown hooks). docker-compose.yml adds `init: true`
-# (tini) for zombie reaping; with plain `docker run`, pass `--init`.
-CMD ["sh", "-c", "main=\"dist/apps/${SERVICE}/src/main.js\"; if [ ! -f \"$main\" ]; then echo \"unknown SERVICE '${SERVICE}': $main not found (expected api-gateway, scheduler or webhook-dispatcher)\" >&2; exit 64; fi; exec node -r ./scripts/register-paths.js \"$main\""]
+# (tini) for zombie reaping; with plain `docker run`, pass `--init`. node starts with the
+# service's V8 flags from scripts/node-flags.json (heap sizing; see the README).
+CMD ["sh", "-c", "main=\"dist/apps/${SERVICE}/src/main.js\"; if [ ! -f \"$main\" ]; then echo \"unknown SERVICE '${SERVICE}': $main not found (expected api-gateway, scheduler or webhook-dispatcher)\" >&2; exit 64; fi; flags=$(node -p \"require('./scripts/node-flags.json')['${SERVICE}'].join(' ')\"); exec node $flags -r ./scripts/register-paths.js \"$main\""]

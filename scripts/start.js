@@ -4,13 +4,15 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+// V8 flags per service (heap sizing cannot be set from inside a running process): see the README.
+const nodeFlags = require('./node-flags.json');
 const services = ['scheduler', 'webhook-dispatcher', 'api-gateway'];
 const port = process.env.PORT || '3000';
 const children = [];
 let stopping = false;
 
 function start(name) {
-  const child = spawn(process.execPath, ['-r', './scripts/register-paths.js', `dist/apps/${name}/src/main.js`], {
+  const child = spawn(process.execPath, [...nodeFlags[name], '-r', './scripts/register-paths.js', `dist/apps/${name}/src/main.js`], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { verifyStandardWebhook } from '@minoots/signing';
 import { expectEventually, ReceivedWebhook, startWebhookReceiver, WebhookReceiver } from '@minoots/testing';
-import { MinootsStack } from '@minoots/testing';
+import { MinootsStack, serviceNodeFlags } from '@minoots/testing';
 
 /** The seeds' Node verification code, verbatim in substance. */
 function seedsNodeCheck(payload: string, signature: string, secret: string): boolean {
@@ -37,6 +38,16 @@ describe('timer lifecycle through the three services', () => {
   afterAll(async () => {
     await stack.stop();
     await receiver.close();
+  });
+
+  it('starts each service with its V8 flags from scripts/node-flags.json', () => {
+    // The heap sizing the benchmark's figures were measured with (README, Benchmarks).
+    expect(serviceNodeFlags('webhook-dispatcher')).toContain('--initial-old-space-size=256');
+    for (const name of ['api-gateway', 'scheduler', 'webhook-dispatcher'] as const) {
+      const argv = readFileSync(`/proc/${stack.service(name).pid}/cmdline`, 'utf8').split('\0');
+      const script = argv.findIndex((arg) => arg.endsWith('/main.js'));
+      expect(argv.slice(1, script).filter((arg) => !arg.startsWith('-r') && !arg.includes('register-paths'))).toEqual(serviceNodeFlags(name));
+    }
   });
 
 

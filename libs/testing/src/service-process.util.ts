@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The workspace root (where nx.json is), whether this runs from sources or from dist/. */
@@ -14,6 +14,16 @@ export function workspaceRoot(from = __dirname): string {
 const ROOT = workspaceRoot();
 
 export type ServiceName = 'api-gateway' | 'scheduler' | 'webhook-dispatcher';
+
+/**
+ * The V8 flags a service is started with, from `scripts/node-flags.json` — the one list `npm start`,
+ * the Dockerfile and these launchers share. Heap sizing is read once, when V8 starts, so unlike
+ * the dispatcher's pretenuring it cannot be set from inside the service.
+ */
+export function serviceNodeFlags(name: ServiceName): string[] {
+  const flags = JSON.parse(readFileSync(join(ROOT, 'scripts', 'node-flags.json'), 'utf8')) as Record<ServiceName, string[]>;
+  return flags[name];
+}
 
 /** A built service (dist/) running as its own process, as in production. */
 export class ServiceProcess {
@@ -33,7 +43,7 @@ export class ServiceProcess {
   static start(name: ServiceName, env: NodeJS.ProcessEnv): ServiceProcess {
     // MINOOTS_PROFILE_DIR=/tmp/prof writes a V8 CPU profile per service on exit (for the benchmark).
     const profile = process.env.MINOOTS_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MINOOTS_PROFILE_DIR}/${name}`] : [];
-    const child = spawn(process.execPath, [...profile, '-r', './scripts/register-paths.js', `dist/apps/${name}/src/main.js`], {
+    const child = spawn(process.execPath, [...serviceNodeFlags(name), ...profile, '-r', './scripts/register-paths.js', `dist/apps/${name}/src/main.js`], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
