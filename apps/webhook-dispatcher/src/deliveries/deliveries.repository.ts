@@ -21,16 +21,18 @@ export class DeliveriesRepository {
     return this.db.transaction().execute(work);
   }
 
-  /** Events of `eventIds` that already have deliveries (a redelivered event was applied before). */
-  async eventsWithDeliveries(eventIds: string[]): Promise<Set<string>> {
+  /**
+   * Deliveries of `eventIds` already written, as `deliveryKey(event_id, target)`: a redelivered
+   * event may have some of its deliveries written and not others (each lands with its first attempt).
+   */
+  async writtenDeliveriesOf(eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const rows = await this.db
       .selectFrom('dispatcher.deliveries')
-      .select('event_id')
-      .distinct()
+      .select(['event_id', 'target'])
       .where(sql<boolean>`event_id = any(${eventIds}::text[])`)
       .execute();
-    return new Set(rows.map((r) => r.event_id));
+    return new Set(rows.map((r) => deliveryKey(r.event_id, r.target)));
   }
 
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
@@ -192,6 +194,11 @@ function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
         payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
         completed_at timestamptz, lease_owner text, lease_until timestamptz)
     on conflict (event_id, target) do nothing`;
+}
+
+/** What makes a delivery unique: one per event and target. */
+export function deliveryKey(eventId: string, target: string): string {
+  return `${eventId}\u0000${target}`;
 }
 
 export interface AttemptRecord {
