@@ -21,18 +21,16 @@ export class DeliveriesRepository {
     return this.db.transaction().execute(work);
   }
 
-  /**
-   * Deliveries of `eventIds` already written, as `deliveryKey(event_id, target)`: a redelivered
-   * event may have some of its deliveries written and not others (each lands with its first attempt).
-   */
-  async writtenDeliveriesOf(eventIds: string[]): Promise<Set<string>> {
+  /** Events of `eventIds` that already have deliveries (a redelivered event was applied before). */
+  async eventsWithDeliveries(eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const rows = await this.db
       .selectFrom('dispatcher.deliveries')
-      .select(['event_id', 'target'])
+      .select('event_id')
+      .distinct()
       .where(sql<boolean>`event_id = any(${eventIds}::text[])`)
       .execute();
-    return new Set(rows.map((r) => deliveryKey(r.event_id, r.target)));
+    return new Set(rows.map((r) => r.event_id));
   }
 
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {
@@ -194,11 +192,6 @@ function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
         payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
         completed_at timestamptz, lease_owner text, lease_until timestamptz)
     on conflict (event_id, target) do nothing`;
-}
-
-/** What makes a delivery unique: one per event and target. */
-export function deliveryKey(eventId: string, target: string): string {
-  return `${eventId}\u0000${target}`;
 }
 
 export interface AttemptRecord {

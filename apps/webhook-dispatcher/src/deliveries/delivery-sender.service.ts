@@ -14,8 +14,6 @@ import { retryDelayMs } from './retry-schedule.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http.client';
 
-const alreadyWritten = (): Promise<void> => Promise.resolve();
-
 interface Target {
   url: string;
   webhookId: string;
@@ -51,12 +49,11 @@ export class DeliverySender {
   }
 
   /**
-   * Fire and forget, tracked so shutdown can wait for attempts under way. `written` resolves once
-   * the delivery row is in the database: a first attempt starts before that (the row and the
-   * attempt's record go through the same ordered writer, and usually land as one row), but nothing
-   * else updates the row before it.
+   * Fire and forget, tracked so shutdown can wait for attempts under way. `written` settles when
+   * the delivery row is in the database: a first attempt may start before that (the row and the
+   * attempt's record go through the same ordered writer), but nothing updates the row before it.
    */
-  dispatch(delivery: DeliveryRow, written: () => Promise<void> = alreadyWritten): void {
+  dispatch(delivery: DeliveryRow, written: Promise<void> = Promise.resolve()): void {
     const work = this.attempt(delivery, written)
       .catch((error) => this.logger.error(`delivery ${delivery.id}: ${(error as Error).message}`))
       .finally(() => this.inFlight.delete(work));
@@ -67,7 +64,7 @@ export class DeliverySender {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  async attempt(delivery: DeliveryRow, written: () => Promise<void> = alreadyWritten): Promise<void> {
+  async attempt(delivery: DeliveryRow, written: Promise<void> = Promise.resolve()): Promise<void> {
     const target = await this.resolveTarget(delivery, written);
     if (!target) return;
     const attempt = delivery.attempt_count + 1;
@@ -106,27 +103,27 @@ export class DeliverySender {
   }
 
   /** Where and how to send; undefined when the attempt must not happen now (recorded as such). */
-  private async resolveTarget(delivery: DeliveryRow, written: () => Promise<void>): Promise<Target | undefined> {
+  private async resolveTarget(delivery: DeliveryRow, written: Promise<void>): Promise<Target | undefined> {
     if (!delivery.endpoint_id) {
       const keys = await this.secrets.keysFor(delivery.tenant_id);
       return { url: delivery.url, webhookId: `${delivery.timer_id}.${delivery.target}`, secrets: keys.all };
     }
     const endpoint = await this.endpoints.findById(delivery.endpoint_id);
     if (!endpoint || endpoint.deleted_at) {
-      await written();
+      await written;
       await this.deliveries.markDead(delivery.id, 'endpoint deleted');
       this.metrics.recordDead();
       return undefined;
     }
     if (!endpoint.enabled) {
       // Paused, not dropped: re-enabling the endpoint resumes it (the sweeper skips it meanwhile).
-      await written();
+      await written;
       await this.deliveries.postpone(delivery.id, new Date(), false);
       return undefined;
     }
     const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
     if (waitMs > 0) {
-      await written();
+      await written;
       await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
       this.metrics.recordRateLimited();
       return undefined;

@@ -5,7 +5,7 @@ import { ConsumedEvent, ConsumerTerm } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { DeliveriesRepository, deliveryKey, DeliveryRow } from './deliveries.repository';
+import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
 import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime, toEndpointTarget } from './endpoint-delivery.planner';
 import { asDeliveryRow, newDeliveryRow } from './new-delivery-row.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
@@ -50,15 +50,13 @@ export class TimerEventIntake {
       this.ledger.startTerm(term.firstSeq);
     }
     const settled = await this.settle(batch);
-    // Only an event seen before (a crash between some of its deliveries landing and its ack) can have them.
+    // Only an event seen before (a crash between its deliveries landing and its ack) can have them.
     const redelivered = batch.filter((b) => b.redelivered).map((b) => b.event.id);
-    const written = await this.deliveries.writtenDeliveriesOf(redelivered);
+    const done = await this.deliveries.eventsWithDeliveries(redelivered);
     const lease = { owner: this.config.instanceId, until: new Date(Date.now() + leaseMs) };
     const rows: Insertable<DeliveriesTable>[] = [];
     for (const effect of decideTimerEvents(batch, settled.standing)) {
-      for (const row of await this.rowsFor(effect, lease)) {
-        if (written.size === 0 || !written.has(deliveryKey(row.event_id, row.target))) rows.push(row);
-      }
+      if (!done.has(effect.event.id)) rows.push(...(await this.rowsFor(effect, lease)));
     }
     const now = new Date();
     return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)), terminals: settled.toRecord };

@@ -8,10 +8,9 @@ import { TimerEventIntake } from './timer-event-intake.service';
 
 /**
  * Consumes the timer stream (on the leader replica, so terminal events apply in stream order).
- * Per batch: decide what each event delivers and start the first attempts at once; each delivery
- * is written with its first attempt's outcome, and the batch is acknowledged once all are written.
- * A crash before that redelivers the batch, which plans the deliveries not yet written again, under
- * the same ids.
+ * Per batch: decide what each event delivers, start the first attempts at once, and write the
+ * deliveries alongside; the batch is acknowledged once they are written. A crash before that
+ * redelivers the batch, which plans the same deliveries under the same ids.
  */
 @Injectable()
 export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,8 +33,8 @@ export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplica
       minBatchIntervalMs: config.DISPATCHER_INTAKE_BATCH_MS,
       handle: async (batch, term) => {
         const { rows, deliveries, terminals } = await intake.plan(batch, term, sender.leaseMs);
-        const durable = writer.insertInFlight(rows, terminals);
-        for (const delivery of deliveries) sender.dispatch(delivery, () => writer.written(delivery.id));
+        const durable = writer.insert(rows, terminals);
+        for (const delivery of deliveries) sender.dispatch(delivery, durable);
         return { durable };
       },
     });
