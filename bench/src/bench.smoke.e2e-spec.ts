@@ -26,13 +26,24 @@ describe('npm run bench (smoke size)', () => {
       expect(l.duplicates).toBe(0);
       expect(l.early).toBe(0);
     }
-    for (const d of results.delivery) expect(d.delivered).toBe(60);
+    for (const d of results.delivery) {
+      expect(d.delivered).toBe(60);
+      // Three bursts each at smoke size, the reported one their median.
+      expect(d.bursts).toHaveLength(3);
+      expect(d.perSecond).toBe([...d.bursts].sort((a, b) => a - b)[1]);
+    }
     expect(results.creation!.created).toBeGreaterThan(0);
     expect(results.creation!.errors).toBe(0);
     expect(results.scale!.pending).toBe(200);
     expect(results.scale!.latenessWithBacklog.delivered).toBe(20);
 
+    for (const speed of [results.machine.speedAtStart, results.machine.speedAtEnd!]) {
+      expect(speed.computeMs).toBeGreaterThan(0);
+      expect(speed.roundTripUs).toBeGreaterThan(0);
+    }
+
     const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/Machine speed .* at the start compute \d+ ms, cross-process round trip \d+ µs; at the end/);
     expect(md).toContain('| MINOOTS | 60/60 |');
     expect(md).toContain('| graphile-worker |');
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).lateness).toHaveLength(4);

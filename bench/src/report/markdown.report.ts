@@ -1,11 +1,12 @@
 import { CreationResult } from '../scenarios/creation.scenario';
 import { DeliveryResult } from '../scenarios/delivery.scenario';
+import { MachineSpeed } from '../machine-speed.util';
 import { LatenessResult } from '../scenarios/lateness.scenario';
 import { ScaleResult } from '../scenarios/scale.scenario';
 
 export interface BenchResults {
   startedAt: string;
-  machine: { cpus: number; memoryGb: number; node: string };
+  machine: { cpus: number; memoryGb: number; node: string; speedAtStart: MachineSpeed; speedAtEnd?: MachineSpeed };
   config: Record<string, number>;
   lateness: LatenessResult[];
   delivery: DeliveryResult[];
@@ -26,6 +27,12 @@ export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
   lines.push(`# MINOOTS benchmark — ${r.startedAt}`, '');
   lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
+  const speed = (m: MachineSpeed) => `compute ${m.computeMs} ms, cross-process round trip ${m.roundTripUs} µs`;
+  const end = r.machine.speedAtEnd ? `; at the end ${speed(r.machine.speedAtEnd)}` : '';
+  lines.push(
+    `Machine speed (fixed workloads, lower is faster; figures of two runs compare only when these are alike): at the start ${speed(r.machine.speedAtStart)}${end}.`,
+    '',
+  );
   lines.push(`Run settings: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}`, '');
 
   lines.push('## Firing lateness (receiver arrival − due time, ms)', '');
@@ -48,12 +55,16 @@ export function markdownReport(r: BenchResults): string {
   lines.push('', 'How each system was set up:', '');
   for (const l of r.lateness) lines.push(`- **${l.system}**: ${l.settings}`);
 
-  lines.push('', '## Delivery throughput (a burst of posts all due at once)', '');
-  lines.push('| system | delivered | seconds | per second | as a multiple of MINOOTS\'s |', '| --- | --- | --- | --- | --- |');
+  lines.push('', '## Delivery throughput (bursts of posts all due at once)', '');
+  lines.push(
+    `Each system runs up to ${r.config.deliveryBursts} bursts in a row (one if a burst takes over 20 s); the row is the median burst, from its due instant to its last arrival.`,
+    '',
+  );
+  lines.push('| system | delivered | seconds | per second (median) | each burst, per second | as a multiple of MINOOTS\'s |', '| --- | --- | --- | --- | --- | --- |');
   const oursDelivery = r.delivery.find((d) => d.system === 'MINOOTS');
   for (const d of r.delivery) {
     const vs = d.system === 'MINOOTS' || !oursDelivery ? '—' : ratio(oursDelivery.perSecond, d.perSecond);
-    lines.push(`| ${d.system} | ${d.delivered}/${d.posts} | ${d.seconds} | ${d.perSecond} | ${vs} |`);
+    lines.push(`| ${d.system} | ${d.delivered}/${d.posts} | ${d.seconds} | ${d.perSecond} | ${d.bursts.join(', ')} | ${vs} |`);
   }
   if (oursDelivery) lines.push('', `MINOOTS target ≥ ${TARGETS.delivery}/s ${mark(oursDelivery.perSecond >= TARGETS.delivery)}.`);
 
