@@ -46,6 +46,8 @@ describe('npm run bench (smoke size)', () => {
     expect(md).toMatch(/Machine speed .* at the start compute \d+ ms, cross-process round trip \d+ µs; at the end/);
     expect(md).toContain('| MINOOTS | 60/60 |');
     expect(md).toContain('| graphile-worker |');
+    // 200 pending is not the target's million: the report says so rather than marking it failed.
+    expect(md).toContain('Creation rate flat up to 200 pending');
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).lateness).toHaveLength(4);
     expect(readFileSync(join(out, 'lateness.svg'), 'utf8')).toMatch(/^<svg[\s\S]*polyline[\s\S]*<\/svg>$/);
   });

@@ -86,7 +86,13 @@ export function markdownReport(r: BenchResults): string {
     );
     const meanwhile = s.latenessWithBacklog.delivered > 0 ? `${d.p50} / ${d.p99} / ${d.max} ms (${s.latenessWithBacklog.delivered}/${s.latenessWithBacklog.scheduled} arrived)` : `none of ${s.latenessWithBacklog.scheduled} arrived in time`;
     lines.push(`| ${s.pending} | ${s.createSeconds} s | ${s.startRate}/s | ${s.endRate}/s | ${s.schedulerRssMb} MB | ${s.tablesMb} MB | ${meanwhile} |`);
-    lines.push('', `Target ${TARGETS.pending} pending with a flat creation rate ${mark(s.pending >= TARGETS.pending && s.endRate >= 0.8 * s.startRate)}.`);
+    const flat = s.endRate >= 0.8 * s.startRate;
+    lines.push(
+      '',
+      s.pending >= TARGETS.pending
+        ? `Target ${TARGETS.pending} pending with a flat creation rate ${mark(flat)}.`
+        : `Creation rate flat up to ${s.pending} pending ${mark(flat)}. The target's ${TARGETS.pending} is a run of its own (\`BENCH_SCALE_COUNT=${TARGETS.pending}\`, five to eight minutes alone), not judged here.`,
+    );
   }
   if (r.errors.length > 0) {
     lines.push('', '## Errors', '');
