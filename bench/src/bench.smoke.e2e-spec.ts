@@ -26,6 +26,11 @@ describe('npm run bench (smoke size)', () => {
       expect(l.duplicates).toBe(0);
       expect(l.early).toBe(0);
     }
+    // The machine's CPU over each scenario (CI runs on Linux, where /proc/stat is read).
+    for (const scenario of [...results.lateness, ...results.delivery]) {
+      expect(scenario.load?.cpuPerPostUs).toBeGreaterThan(0);
+      expect(scenario.load?.coresBusy).toBeGreaterThan(0);
+    }
     for (const d of results.delivery) {
       expect(d.delivered).toBe(60);
       // Three bursts each at smoke size, the reported one their median.

@@ -1,5 +1,6 @@
 import { CreationResult } from '../scenarios/creation.scenario';
 import { DeliveryResult } from '../scenarios/delivery.scenario';
+import { MachineLoad } from '../machine-load.util';
 import { MachineSpeed } from '../machine-speed.util';
 import { LatenessResult } from '../scenarios/lateness.scenario';
 import { ScaleResult } from '../scenarios/scale.scenario';
@@ -22,6 +23,7 @@ const mark = (ok: boolean) => (ok ? '✅' : '❌');
 const ratio = (ours: number, theirs: number) =>
   Number.isFinite(ours) && Number.isFinite(theirs) && ours > 0 ? `${Number((theirs / ours).toPrecision(2))}×` : '—';
 const ms = (n: number) => (Number.isFinite(n) ? String(n) : 'n/a');
+const load = (l: MachineLoad | undefined) => (l ? `${l.cpuPerPostUs} µs, ${l.coresBusy}` : 'n/a');
 
 export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
@@ -36,12 +38,15 @@ export function markdownReport(r: BenchResults): string {
   lines.push(`Run settings: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}`, '');
 
   lines.push('## Firing lateness (receiver arrival − due time, ms)', '');
-  lines.push('| system | delivered | p50 | p95 | p99 | max | duplicates | early | p50 / p99 as a multiple of MINOOTS\'s |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '| system | delivered | p50 | p95 | p99 | max | duplicates | early | p50 / p99 as a multiple of MINOOTS\'s | machine CPU per post, cores busy |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   const ours = r.lateness.find((l) => l.system === 'MINOOTS');
   for (const l of r.lateness) {
     const d = l.lateness;
     const vs = l.system === 'MINOOTS' || !ours ? '—' : `${ratio(ours.lateness.p50, d.p50)} / ${ratio(ours.lateness.p99, d.p99)}`;
-    lines.push(`| ${l.system} | ${l.delivered}/${l.scheduled} | ${ms(d.p50)} | ${ms(d.p95)} | ${ms(d.p99)} | ${ms(d.max)} | ${l.duplicates} | ${l.early} | ${vs} |`);
+    lines.push(`| ${l.system} | ${l.delivered}/${l.scheduled} | ${ms(d.p50)} | ${ms(d.p95)} | ${ms(d.p99)} | ${ms(d.max)} | ${l.duplicates} | ${l.early} | ${vs} | ${load(l.load)} |`);
   }
   if (ours?.firing && ours.dispatch) {
     lines.push(
@@ -60,12 +65,19 @@ export function markdownReport(r: BenchResults): string {
     `Each system runs up to ${r.config.deliveryBursts} bursts in a row (one if a burst takes over 20 s); the row is the median burst, from its due instant to its last arrival.`,
     '',
   );
-  lines.push('| system | delivered | seconds | per second (median) | each burst, per second | as a multiple of MINOOTS\'s |', '| --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '| system | delivered | seconds | per second (median) | each burst, per second | as a multiple of MINOOTS\'s | machine CPU per post, cores busy |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
   const oursDelivery = r.delivery.find((d) => d.system === 'MINOOTS');
   for (const d of r.delivery) {
     const vs = d.system === 'MINOOTS' || !oursDelivery ? '—' : ratio(oursDelivery.perSecond, d.perSecond);
-    lines.push(`| ${d.system} | ${d.delivered}/${d.posts} | ${d.seconds} | ${d.perSecond} | ${d.bursts.join(', ')} | ${vs} |`);
+    lines.push(`| ${d.system} | ${d.delivered}/${d.posts} | ${d.seconds} | ${d.perSecond} | ${d.bursts.join(', ')} | ${vs} | ${load(d.load)} |`);
   }
+  lines.push(
+    '',
+    'Machine CPU per post: every process on every core from the first due time until the last post arrived (`/proc/stat`), divided by the posts delivered: the system with its database, broker and workers, and the shared receiver. Cores busy: that CPU time over the wall time (2 = both cores throughout).',
+  );
   if (oursDelivery) lines.push('', `MINOOTS target ≥ ${TARGETS.delivery}/s ${mark(oursDelivery.perSecond >= TARGETS.delivery)}.`);
 
   if (r.creation) {

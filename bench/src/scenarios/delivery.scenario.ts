@@ -1,3 +1,4 @@
+import { MachineLoad, MachineLoadMeter } from '../machine-load.util';
 import { BenchReceiver } from '../receiver';
 import { BenchSystem, ScheduledPost } from '../system.type';
 
@@ -7,6 +8,8 @@ export interface BurstResult {
   delivered: number;
   seconds: number;
   perSecond: number;
+  /** The whole machine's CPU from the due instant until the burst had arrived (Linux). */
+  load?: MachineLoad;
 }
 
 /** The median burst of several (its own figures), with every burst's rate in the order run. */
@@ -29,15 +32,17 @@ export async function runDeliveryBurst(
   await system.schedule(posts);
   if (Date.now() > dueAt) throw new Error(`${system.name}: registering the burst took longer than the ${options.leadMs} ms lead`);
   options.onRegistered?.(dueAt);
+  const meter = new MachineLoadMeter(dueAt);
   const delivered = await receiver.waitFor(
     posts.map((p) => p.id),
     dueAt + options.drainMs,
   );
+  const load = meter.stop(delivered);
   const times = [...receiver.arrivals.values()].map((a) => a[0].at);
   const last = Math.max(...times);
   // From the due instant to the last arrival: the time to deliver the whole burst.
   const seconds = (last - dueAt) / 1000;
-  return { system: system.name, posts: options.count, delivered, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(delivered / seconds) };
+  return { system: system.name, posts: options.count, delivered, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(delivered / seconds), load };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MachineLoad, MachineLoadMeter } from '../machine-load.util';
 import { BenchReceiver } from '../receiver';
 import { distribution, Distribution } from '../stats.util';
 import { BenchSystem, ScheduledPost } from '../system.type';
@@ -15,6 +16,8 @@ export interface LatenessResult {
   /** Where the time went, when the system reports its firing time: due → fired, fired → arrival. */
   firing?: Distribution;
   dispatch?: Distribution;
+  /** The whole machine's CPU from the first due time until the last post arrived (Linux). */
+  load?: MachineLoad;
   samples: number[];
 }
 
@@ -48,12 +51,14 @@ export async function runLateness(
     throw new Error(`${system.name}: registering ${options.count} posts took ${scheduleSeconds}s, longer than the ${options.leadMs} ms lead`);
   }
   options.onRegistered?.(start);
+  const meter = new MachineLoadMeter(start);
   const lastDue = posts[posts.length - 1].dueAt;
   await receiver.waitFor(
     posts.map((p) => p.id),
     lastDue + options.drainMs,
   );
   const samples: number[] = [];
+  const load = meter.stop(receiver.arrivals.size);
   const firing: number[] = [];
   const dispatch: number[] = [];
   let early = 0;
@@ -78,6 +83,7 @@ export async function runLateness(
     scheduleSeconds,
     lateness: distribution(samples),
     ...(firing.length > 0 && { firing: distribution(firing), dispatch: distribution(dispatch) }),
+    load,
     samples,
   };
 }
