@@ -1,6 +1,6 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createEvent, encodeEvent, streamNameFor } from '@minoots/contracts';
+import { createEvent, encodeEvent, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
 import { expectEventually, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
@@ -46,6 +46,23 @@ describe('JetStream event bus (real NATS)', () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(streamNameFor(namespace, 'timers'));
     await nc.close();
+  });
+
+  it('keeps the timer stream whole and the outcome streams seven days, also one made before the limit existed', async () => {
+    const ns = randomNamespace('retention');
+    const jsm = await jetstreamManager(nc);
+    // The outcome stream as an earlier version made it: no age limit.
+    await jsm.streams.add({ name: streamNameFor(ns, 'deliveries'), subjects: [streamSubjectsFor(ns, 'deliveries')], duplicate_window: 10 * 60 * 1e9 });
+    try {
+      expect((await jsm.streams.info(streamNameFor(ns, 'deliveries'))).config.max_age).toBe(0);
+      (await EventPublisher.create(nc, ns)).close();
+      const week = 7 * 24 * 60 * 60 * 1e9;
+      expect((await jsm.streams.info(streamNameFor(ns, 'timers'))).config.max_age).toBe(0);
+      expect((await jsm.streams.info(streamNameFor(ns, 'deliveries'))).config.max_age).toBe(week);
+      expect((await jsm.streams.info(streamNameFor(ns, 'endpoints'))).config.max_age).toBe(week);
+    } finally {
+      for (const key of ['timers', 'deliveries', 'endpoints'] as const) await jsm.streams.delete(streamNameFor(ns, key)).catch(() => undefined);
+    }
   });
 
   it('deduplicates a re-published event by its id', async () => {

@@ -19,6 +19,7 @@ export interface PublishResult {
 
 /** Dedup window for `Nats-Msg-Id`: a crash-and-retry re-publish within it is dropped by JetStream. */
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1_000_000_000;
+const NS_PER_DAY = 24 * 60 * 60 * 1_000_000_000;
 
 export async function ensureStreams(jsm: JetStreamManager, namespace: string): Promise<void> {
   for (const key of Object.keys(STREAMS) as StreamKey[]) {
@@ -29,6 +30,8 @@ export async function ensureStreams(jsm: JetStreamManager, namespace: string): P
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       duplicate_window: DUPLICATE_WINDOW_NS,
+      // 0 is JetStream's "no limit". Set on every start, so a stream made before a limit existed gets it.
+      max_age: (STREAMS[key].maxAgeDays ?? 0) * NS_PER_DAY,
     };
     try {
       await jsm.streams.info(name);

@@ -15,11 +15,16 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Streams group subjects; each service namespaces them (see `subjectFor`). */
+/**
+ * Streams group subjects; each service namespaces them (see `subjectFor`). The timer stream is the
+ * source of truth (projections are rebuilt from it) and keeps everything. The outcome streams are
+ * news for subscribers, one event per attempt, while the delivery tables are the record: they keep
+ * `maxAgeDays`, or at 1,000 deliveries a second they would grow by ~86 million events a day.
+ */
 export const STREAMS = {
-  timers: { name: 'TIMERS', subjects: 'timers.>' },
-  deliveries: { name: 'DELIVERIES', subjects: 'deliveries.>' },
-  endpoints: { name: 'ENDPOINTS', subjects: 'endpoints.>' },
+  timers: { name: 'TIMERS', subjects: 'timers.>', maxAgeDays: undefined },
+  deliveries: { name: 'DELIVERIES', subjects: 'deliveries.>', maxAgeDays: 7 },
+  endpoints: { name: 'ENDPOINTS', subjects: 'endpoints.>', maxAgeDays: 7 },
 } as const;
 export type StreamKey = keyof typeof STREAMS;
 
