@@ -26,13 +26,17 @@ describe('npm run bench (smoke size)', () => {
       expect(l.duplicates).toBe(0);
       expect(l.early).toBe(0);
     }
-    // The machine's CPU over each scenario (CI runs on Linux, where /proc/stat is read).
-    for (const scenario of [...results.lateness, ...results.delivery]) {
-      expect(scenario.load?.cpuPerPostUs).toBeGreaterThan(0);
-      expect(scenario.load?.coresBusy).toBeGreaterThan(0);
+    // The machine's CPU over each scenario (CI runs on Linux, where /proc/stat is read). A smoke
+    // burst lasts a few clock ticks, so only the lateness scenario (0.6 s) must have counted some.
+    for (const l of results.lateness) {
+      expect(l.load?.cpuPerPostUs).toBeGreaterThan(0);
+      expect(l.load?.coresBusy).toBeGreaterThan(0);
     }
     for (const d of results.delivery) {
+      expect(d.load?.cpuPerPostUs).toBeGreaterThanOrEqual(0);
       expect(d.delivered).toBe(60);
+      expect(d.allDelivered).toBe(180);
+      expect(d.allPosts).toBe(180);
       // Three bursts each at smoke size, the reported one their median.
       expect(d.bursts).toHaveLength(3);
       expect(d.perSecond).toBe([...d.bursts].sort((a, b) => a - b)[1]);
@@ -42,9 +46,9 @@ describe('npm run bench (smoke size)', () => {
     expect(results.scale!.pending).toBe(200);
     expect(results.scale!.latenessWithBacklog.delivered).toBe(20);
 
-    for (const speed of [results.machine.speedAtStart, results.machine.speedAtEnd!]) {
-      expect(speed.computeMs).toBeGreaterThan(0);
-      expect(speed.roundTripUs).toBeGreaterThan(0);
+    for (const speed of [results.machine.speedAtStart, results.machine.speedAtEnd]) {
+      expect(speed?.computeMs).toBeGreaterThan(0);
+      expect(speed?.roundTripUs).toBeGreaterThan(0);
     }
 
     const md = readFileSync(join(out, 'results.md'), 'utf8');

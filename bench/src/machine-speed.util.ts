@@ -34,20 +34,29 @@ const ECHO_SERVER = `
   process.on('disconnect', () => process.exit(0));
 `;
 
+/** `count` pings, one after another; fails (rather than hangs) if the echo process or socket goes. */
 async function roundTrips(count: number): Promise<number[]> {
   const child = fork('-e', [ECHO_SERVER], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const gone = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`echo process exited (${code})`)));
+    setTimeout(() => reject(new Error('no answer within 30 s')), 30_000).unref();
+  });
+  gone.catch(() => undefined);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message) => resolve(Number(message)));
-      child.once('exit', (code) => reject(new Error(`echo process exited (${code})`)));
-    });
+    const port = await Promise.race([new Promise<number>((resolve) => child.once('message', (message) => resolve(Number(message)))), gone]);
     const socket = connect({ port, host: '127.0.0.1', noDelay: true });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const closed = new Promise<never>((_, reject) => {
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('echo connection closed')));
+    });
+    closed.catch(() => undefined);
+    await Promise.race([new Promise((resolve) => socket.once('connect', resolve)), closed, gone]);
     const ping = Buffer.alloc(64, 1);
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const started = performance.now();
-      await new Promise<void>((resolve) => {
+      const answered = new Promise<void>((resolve) => {
         let received = 0;
         const onData = (chunk: Buffer) => {
           received += chunk.length;
@@ -56,8 +65,9 @@ async function roundTrips(count: number): Promise<number[]> {
           resolve();
         };
         socket.on('data', onData);
-        socket.write(ping);
       });
+      socket.write(ping);
+      await Promise.race([answered, closed, gone]);
       times.push((performance.now() - started) * 1000);
     }
     socket.destroy();
