@@ -14,8 +14,8 @@ export interface MachineLoad {
   coresBusy: number;
 }
 
-/** USER_HZ: /proc/stat counts in hundredths of a second on Linux (as /proc/<pid>/stat, which the probe reads). */
-const MS_PER_TICK = 10;
+/** USER_HZ: /proc/stat and /proc/<pid>/stat count in hundredths of a second on Linux. */
+export const MS_PER_TICK = 10;
 
 /** The machine's busy CPU time so far, in ms; undefined where there is no /proc/stat (not Linux). */
 export function machineBusyMs(): number | undefined {

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
+import { distribution } from './stats.util';
 
 /**
  * How fast this machine is right now, by two fixed workloads, so runs of different days can be told
@@ -13,8 +14,6 @@ export interface MachineSpeed {
   /** A 64-byte ping answered by another process over loopback TCP (median of 2,000, µs). */
   roundTripUs: number;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 function computeOnce(): number {
   const doc = { id: 'tmr_01JB0000000000000000000000', data: { text: 'x'.repeat(900) }, at: new Date(0).toISOString() };
@@ -79,7 +78,7 @@ async function roundTrips(count: number): Promise<number[]> {
 
 export async function measureMachineSpeed(): Promise<MachineSpeed> {
   computeOnce(); // JIT warm-up, not counted
-  const computeMs = median(Array.from({ length: 5 }, computeOnce));
-  const roundTripUs = median(await roundTrips(2_000));
+  const computeMs = distribution(Array.from({ length: 5 }, computeOnce)).p50;
+  const roundTripUs = distribution(await roundTrips(2_000)).p50;
   return { computeMs: Math.round(computeMs), roundTripUs: Math.round(roundTripUs) };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeGc, gcBetween } from './gc-report.util';
+import { MS_PER_TICK } from './machine-load.util';
 import { BenchReceiver } from './receiver';
 import { runCreation } from './scenarios/creation.scenario';
 import { runDeliveryBurst } from './scenarios/delivery.scenario';
@@ -22,7 +23,7 @@ export function cpuMicros(pid: number): number {
   try {
     // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK * 1000;
   } catch {
     return 0;
   }

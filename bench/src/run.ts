@@ -25,7 +25,7 @@ export const benchConfig = () => ({
   /** Posts each system handles, at the lateness rate, before anything is measured (then discarded). */
   warmupCount: env('BENCH_WARMUP_COUNT', 2_000),
   deliveryCount: env('BENCH_DELIVERY_COUNT', 10_000),
-  /** Bursts per system (the report gives the median); a system slower than 20 s a burst runs one. */
+  /** Bursts per system (the report gives the median). */
   deliveryBursts: env('BENCH_DELIVERY_BURSTS', 3),
   /** A system whose burst takes longer than this (pg-boss, at ~130/s) runs only the one. */
   deliveryRepeatWithinMs: env('BENCH_DELIVERY_REPEAT_WITHIN_MS', 20_000),

@@ -57,8 +57,8 @@ export async function runLateness(
     posts.map((p) => p.id),
     lastDue + options.drainMs,
   );
-  const samples: number[] = [];
   const load = meter.stop(receiver.arrivals.size);
+  const samples: number[] = [];
   const firing: number[] = [];
   const dispatch: number[] = [];
   let early = 0;
