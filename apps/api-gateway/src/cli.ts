@@ -23,7 +23,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    // Asked for, it is an answer; printed because no command was given, a usage error.
+    return values.help ? 0 : 2;
   }
   const config = loadGatewayConfig();
   await migrateServiceSchema(config.DATABASE_URL, GATEWAY_SCHEMA, gatewayMigrations);

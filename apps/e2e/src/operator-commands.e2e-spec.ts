@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { streamNameFor, STREAMS, StreamKey } from '@minoots/contracts';
+import { connectNats } from '@minoots/messaging';
+import { createTestDatabase, randomNamespace, TestDatabase, workspaceRoot } from '@minoots/testing';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** An npm script from the README, run as an operator runs it (built services, from the workspace root). */
+function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: workspaceRoot(),
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('operator commands of the README', () => {
+  let database: TestDatabase;
+  const namespace = randomNamespace('ops');
+
+  beforeAll(async () => {
+    database = await createTestDatabase('ops');
+  });
+
+  afterAll(async () => {
+    const nc = await connectNats(NATS_URL, 'operator-commands-e2e');
+    const jsm = await jetstreamManager(nc);
+    for (const key of Object.keys(STREAMS) as StreamKey[]) await jsm.streams.delete(streamNameFor(namespace, key)).catch(() => undefined);
+    await nc.close();
+    await database.drop();
+  });
+
+  it('npm run keys answers --help', () => {
+    const { status, output } = npmRun('keys', ['--help']);
+    expect(output).toContain('npm run keys -- create --tenant <name>');
+    expect(status).toBe(0);
+  });
+
+});
