@@ -39,4 +39,10 @@ describe('operator commands of the README', () => {
     expect(status).toBe(0);
   });
 
+  it('npm run scheduler:rebuild rebuilds an empty installation', () => {
+    const env = { DATABASE_URL: database.url, NATS_URL, MINOOTS_NAMESPACE: namespace, SCHEDULER_METRICS_PORT: '0' };
+    const { status, output } = npmRun('scheduler:rebuild', [], env);
+    expect(output).toContain('replayed 0 event(s); the projection resumes at sequence 1');
+    expect(status).toBe(0);
+  });
 });

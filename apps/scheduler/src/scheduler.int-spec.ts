@@ -11,6 +11,10 @@ import { SchedulerModule } from './scheduler.module';
 import { loadSchedulerConfig, SCHEDULER_CONFIG } from './config/scheduler.config';
 import { schedulerMigrations } from './database/migrations';
 import { TimerQueryService } from './timers/timer-query.service';
+import { sql } from 'kysely';
+import { SchedulerDB } from './database/scheduler-database.type';
+import { ProjectionRebuild } from './rebuild/projection-rebuild';
+import { TimersRepository } from './timers/timers.repository';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -146,5 +150,55 @@ describe('scheduler (real Postgres and NATS)', () => {
     const cancelled = await queries.list({ tenantId: 'tenant_a', limit: 50, status: 'cancelled' });
     expect(cancelled.timers.map((t) => t.id)).toEqual(['timer_cancel_1']);
     await expect(queries.list({ tenantId: 'tenant_a', limit: 5, cursor: 'garbage' })).rejects.toThrow(/cursor/);
+  });
+
+  it('rebuilds the projection from the stream: the same timers and triggers, nothing fired again', async () => {
+    const later = timerSpec('timer_after_rebuild', 8_000, [50]);
+    const far = timerSpec('timer_far', 3_600_000, [25]);
+    for (const spec of [later, far]) {
+      await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: spec.id, data: { timer: spec } }));
+    }
+    const db = createDatabase<SchedulerDB>({ url: database.url, max: 2 });
+    const snapshot = async () => ({
+      timers: (await sql`select id, status, terminal_seq, expired_at, cancelled_at, cancel_reason, created_seq from scheduler.timers order by id`.execute(db)).rows,
+      triggers: (await sql<{ state: number }>`select timer_id, kind, label, state, due_at, event_id from scheduler.triggers order by timer_id, kind, label`.execute(db)).rows,
+    });
+    try {
+      await expectEventually(async () => expect((await snapshot()).timers).toHaveLength(43));
+      const before = await snapshot();
+      expect(before.triggers.filter((t) => t.state === 1)).toHaveLength(80);
+      const firedBefore = fired.length;
+      const rebuild = () =>
+        new ProjectionRebuild(nc, new TimersRepository(db), { databaseUrl: database.url, namespace, logger: { log: () => undefined }, lockWaitMs: 500 });
+
+      // While a replica projects the stream, the rebuild refuses and changes nothing.
+      await expect(rebuild().run()).rejects.toThrow(/stop every replica/);
+      expect(await snapshot()).toEqual(before);
+
+      for (const app of replicas.splice(0)) await app.close();
+      const { state } = await (await jetstreamManager(nc)).streams.info(streamNameFor(namespace, 'timers'));
+      const result = await rebuild().run();
+      expect(result).toEqual({ events: state.messages, lastSeq: state.last_seq });
+      expect(await snapshot()).toEqual(before);
+
+      // Started again, the scheduler fires what is still due, once, and nothing it fired before; and
+      // its projection goes on from where the rebuild stopped.
+      await startReplica('replica-a');
+      const queries = replicas[0].get(TimerQueryService);
+      const next = timerSpec('timer_after_restart', 1_000);
+      const { seq } = await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: next.id, data: { timer: next } }));
+      expect((await queries.get({ tenantId: 'tenant_a', timerId: next.id, minSeq: seq })).timer).toMatchObject({ status: 'pending' });
+      await expectEventually(
+        () => expect(fired.filter((f) => f.event.aggregateId === later.id).map((f) => f.event.type)).toEqual(['timer.progress', 'timer.expired']),
+        { timeoutMs: 12_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fired.filter((f) => f.event.aggregateId === next.id).map((f) => f.event.type)).toEqual(['timer.expired']);
+      expect(fired.length).toBe(firedBefore + 3);
+      expect((await queries.get({ tenantId: 'tenant_a', timerId: later.id })).timer).toMatchObject({ status: 'expired' });
+      expect((await queries.get({ tenantId: 'tenant_a', timerId: 'timer_cancel_1' })).timer).toMatchObject({ status: 'cancelled' });
+    } finally {
+      await db.destroy();
+    }
   });
 });

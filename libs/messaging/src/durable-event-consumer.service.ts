@@ -60,6 +60,22 @@ export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
 }
 
 /**
+ * The durable's configuration, from the stream's first message; `startSeq` begins it later (a
+ * projection rebuilt up to there by other means).
+ */
+export function durableConsumerConfig(options: Pick<DurableEventConsumerOptions, 'namespace' | 'stream' | 'durable'>, startSeq?: number) {
+  return {
+    durable_name: options.durable,
+    // Batches are applied in stream order, so acknowledging a batch's last message is enough.
+    ack_policy: AckPolicy.All,
+    ...(startSeq && startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
+    filter_subject: streamSubjectsFor(options.namespace, options.stream),
+    ack_wait: 30_000_000_000,
+    max_ack_pending: 20_000,
+  };
+}
+
+/**
  * A durable JetStream pull consumer that hands events to `handle` in micro-batches: whatever has
  * arrived while the previous batch was being applied. One message in, one batch out when idle
  * (lowest latency); hundreds per batch under load (fewest round trips to Postgres).
@@ -104,15 +120,7 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     this.unacked = [];
     this.toAck = undefined;
     this.jsm = await jetstreamManager(this.nc);
-    const config = {
-      durable_name: this.options.durable,
-      // Batches are applied in stream order, so acknowledging a batch's last message is enough.
-      ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: streamSubjectsFor(this.options.namespace, this.options.stream),
-      ack_wait: 30_000_000_000,
-      max_ack_pending: 20_000,
-    };
+    const config = durableConsumerConfig(this.options);
     // Only "no such consumer" means there is none: taking a timeout for it would start the term at
     // the stream's beginning, vouching for what earlier terms saw.
     const existing = await this.jsm.consumers.info(this.streamName, this.options.durable).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
-import { projectCreatedTimer, TerminalChange, TimersRepository } from './timers.repository';
+import { projectCreatedTimer, RecordedFiring, TerminalChange, TimersRepository } from './timers.repository';
 
 export interface ProjectionOutcome {
   /** Earliest due time among triggers created by this batch (to wake the firing loop). */
@@ -20,8 +20,14 @@ export class TimerProjection {
 
   constructor(private readonly timers: TimersRepository) {}
 
-  async apply(batch: ConsumedEvent<TimerEvent>[]): Promise<ProjectionOutcome> {
+  /**
+   * `recordFirings`: also record the firings read (`timer.progress`, `timer.expired`) as fired
+   * triggers. Live, the scheduler that fired them has; replaying the stream into an empty
+   * projection (a rebuild), nothing else would, and every trigger would fire again.
+   */
+  async apply(batch: ConsumedEvent<TimerEvent>[], options: { recordFirings?: boolean } = {}): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
+    const firings: RecordedFiring[] = [];
     const creations: ReturnType<typeof projectCreatedTimer>[] = [];
     // The first terminal event per timer in this batch; earlier batches are checked in SQL.
     const terminals = new Map<string, TerminalChange>();
@@ -39,6 +45,7 @@ export class TimerProjection {
         }
         case 'timer.cancelled':
         case 'timer.expired': {
+          if (event.type === 'timer.expired') firings.push({ timerId: event.aggregateId, kind: 'expire', label: '', firedAt: event.data.firedAt });
           if (terminals.has(event.aggregateId)) break;
           terminals.set(
             event.aggregateId,
@@ -50,6 +57,7 @@ export class TimerProjection {
         }
         case 'timer.progress':
           // Progress is derived from the clock on read; the trigger row already records the firing.
+          firings.push({ timerId: event.aggregateId, kind: 'progress', label: event.data.milestone, firedAt: event.data.firedAt });
           break;
         default: {
           const unhandled: never = event;
@@ -58,7 +66,14 @@ export class TimerProjection {
       }
     }
     const ended = [...terminals.values()];
-    if (creations.length > 0 && ended.length > 0) {
+    if (options.recordFirings) {
+      // Only while rebuilding, which nothing fires during: one transaction, creations first.
+      await this.timers.transaction(async (trx) => {
+        await this.timers.insertCreated(creations, trx);
+        outcome.cancelledTimerIds = await this.timers.applyTerminals(ended, trx);
+        await this.timers.recordFirings(firings, trx);
+      });
+    } else if (creations.length > 0 && ended.length > 0) {
       // Creations first: a timer created and ended within one batch must exist to be ended.
       await this.timers.transaction(async (trx) => {
         await this.timers.insertCreated(creations, trx);

@@ -6,6 +6,9 @@ import { TimerFiringService } from '../firing/timer-firing.service';
 import { TimerProjection } from './timer-projection.service';
 import { ProjectionWatermark } from './projection-watermark';
 
+/** The projection's durable consumer, and the name of its leadership lock. */
+export const PROJECTION_DURABLE = 'scheduler';
+
 /**
  * Feeds the timer stream into the projection (on the leader replica, so in stream order), then
  * tells the firing loop and the watermark. Every replica fires and answers queries.
@@ -26,7 +29,7 @@ export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicatio
       databaseUrl: config.DATABASE_URL,
       namespace: config.namespace,
       stream: 'timers',
-      durable: 'scheduler',
+      durable: PROJECTION_DURABLE,
       logger: this.logger,
       minBatchIntervalMs: config.SCHEDULER_PROJECTION_BATCH_MS,
       handle: async (batch) => {

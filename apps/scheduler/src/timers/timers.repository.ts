@@ -19,6 +19,14 @@ export type TerminalChange = { timerId: string; tenantId: string; seq: number } 
 );
 type Trx = Transaction<SchedulerDB>;
 
+/** A trigger's firing as its event in the stream tells it. */
+export interface RecordedFiring {
+  timerId: string;
+  kind: 'progress' | 'expire';
+  label: string;
+  firedAt: string;
+}
+
 export interface TimerListFilter {
   tenantId: string;
   status?: TimerStatus;
@@ -135,6 +143,35 @@ export class TimersRepository {
       )
       select id, status from ended`.execute(db);
     return result.rows.filter((r) => r.status === 'cancelled').map((r) => r.id);
+  }
+
+  /**
+   * Records firings read from the stream as fired triggers (the scheduler that published them
+   * marked them too, unless the projection is being rebuilt): what is recorded is never fired again.
+   */
+  async recordFirings(firings: RecordedFiring[], db: Trx | SchedulerDatabase = this.db): Promise<void> {
+    if (firings.length === 0) return;
+    await sql`
+      update scheduler.triggers g
+         set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
+        from unnest(${firings.map((f) => f.timerId)}::text[], ${firings.map((f) => f.kind)}::text[], ${firings.map((f) => f.label)}::text[],
+                    ${firings.map((f) => f.firedAt)}::timestamptz[]) as v(timer_id, kind, label, fired_at)
+       where g.timer_id = v.timer_id and g.kind = v.kind and g.label = v.label and g.state = ${TRIGGER_STATE.pending}`.execute(db);
+  }
+
+  /** Empties the projection, for a rebuild from the stream. */
+  async truncate(): Promise<void> {
+    await sql`truncate scheduler.triggers, scheduler.timers`.execute(this.db);
+  }
+
+  /** Triggers held by a running scheduler replica now. */
+  async countLiveLeases(): Promise<number> {
+    const row = await this.db
+      .selectFrom('scheduler.triggers')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('lease_until', '>', new Date())
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   async findById(tenantId: string, id: string): Promise<TimerRow | undefined> {
