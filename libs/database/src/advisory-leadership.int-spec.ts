@@ -84,4 +84,24 @@ describe('AdvisoryLeadership (real Postgres)', () => {
       await second.stop();
     }
   });
+
+  it('stopped while an attempt is under way, closes that attempt’s session and holds nothing', async () => {
+    const name = `${lockName}-stopped`;
+    const options = { url: PG_URL.toString(), lockName: name, retryMs: 50, logger, onDeposed: async () => undefined };
+    const elected: string[] = [];
+    const quitter = new AdvisoryLeadership({ ...options, onElected: async () => void elected.push('quitter') });
+    // Not awaited: stop() comes while it connects and asks for the lock.
+    const attempt = quitter.start();
+    await quitter.stop();
+    await attempt;
+    expect(quitter.isLeader).toBe(false);
+    const next = new AdvisoryLeadership({ ...options, onElected: async () => void elected.push('next') });
+    try {
+      await next.start();
+      expect(next.isLeader).toBe(true);
+      expect(elected).toEqual(['next']);
+    } finally {
+      await next.stop();
+    }
+  });
 });

@@ -20,6 +20,8 @@ export class AdvisoryLeadership {
   private retryTimer?: NodeJS.Timeout;
   private checkTimer?: NodeJS.Timeout;
   private transition: Promise<void> = Promise.resolve();
+  /** An election attempt under way: stop() lets it finish, then closes its session. */
+  private attempting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: {
@@ -46,12 +48,20 @@ export class AdvisoryLeadership {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.checkTimer);
+    // Stopped while connecting or asking for the lock, the attempt would otherwise keep its session
+    // open (holding the lock, if it got it) until the process ends.
+    await this.attempting;
     await this.transition;
     if (this.leading) await this.depose();
     await this.client?.end().catch(() => undefined);
   }
 
-  private async attempt(): Promise<void> {
+  private attempt(): Promise<void> {
+    this.attempting = this.tryToLead();
+    return this.attempting;
+  }
+
+  private async tryToLead(): Promise<void> {
     if (this.stopped || this.leading) return;
     try {
       if (!this.client) {
@@ -78,7 +88,7 @@ export class AdvisoryLeadership {
       await this.client?.end().catch(() => undefined);
       this.client = undefined;
     }
-    this.retryTimer = setTimeout(() => void this.attempt(), this.options.retryMs ?? 1000);
+    if (!this.stopped) this.retryTimer = setTimeout(() => void this.attempt(), this.options.retryMs ?? 1000);
   }
 
   /** Asks the session that holds the lock whether it still does; no answer in time is a lost session. */
