@@ -23,7 +23,8 @@ export class TimerProjection {
   /**
    * `recordFirings`: also record the firings read (`timer.progress`, `timer.expired`) as fired
    * triggers. Live, the scheduler that fired them has; replaying the stream into an empty
-   * projection (a rebuild), nothing else would, and every trigger would fire again.
+   * projection (a rebuild), nothing else would, and every trigger would fire again. The rebuild
+   * runs the whole replay in one transaction, so these statements open none of their own.
    */
   async apply(batch: ConsumedEvent<TimerEvent>[], options: { recordFirings?: boolean } = {}): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
@@ -67,12 +68,10 @@ export class TimerProjection {
     }
     const ended = [...terminals.values()];
     if (options.recordFirings) {
-      // Only while rebuilding, which nothing fires during: one transaction, creations first.
-      await this.timers.transaction(async (trx) => {
-        await this.timers.insertCreated(creations, trx);
-        outcome.cancelledTimerIds = await this.timers.applyTerminals(ended, trx);
-        await this.timers.recordFirings(firings, trx);
-      });
+      // Creations first: a timer created and ended within one batch must exist to be ended.
+      await this.timers.insertCreated(creations);
+      outcome.cancelledTimerIds = await this.timers.applyTerminals(ended);
+      await this.timers.recordFirings(firings);
     } else if (creations.length > 0 && ended.length > 0) {
       // Creations first: a timer created and ended within one batch must exist to be ended.
       await this.timers.transaction(async (trx) => {

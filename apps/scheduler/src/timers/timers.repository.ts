@@ -164,14 +164,18 @@ export class TimersRepository {
     await sql`truncate scheduler.triggers, scheduler.timers`.execute(this.db);
   }
 
-  /** Triggers held by a running scheduler replica now. */
-  async countLiveLeases(): Promise<number> {
+  /**
+   * Pending triggers leased to a replica now, and when the last of those leases runs out. (A lease
+   * on a trigger that has since been cancelled or fired holds nothing: a cancel leaves it be.)
+   */
+  async liveLeases(): Promise<{ count: number; until: Date | null }> {
     const row = await this.db
       .selectFrom('scheduler.triggers')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('lease_until').as('until')])
       .where('lease_until', '>', new Date())
+      .where('state', '=', TRIGGER_STATE.pending)
       .executeTakeFirstOrThrow();
-    return Number(row.count);
+    return { count: Number(row.count), until: row.until ? new Date(row.until) : null };
   }
 
   async findById(tenantId: string, id: string): Promise<TimerRow | undefined> {
