@@ -26,6 +26,25 @@ export interface ClaimedTrigger {
  */
 const PENDING = sql.lit(TRIGGER_STATE.pending);
 
+/**
+ * Marks triggers fired, those still pending, in one statement: the firing scheduler's record, and
+ * the projection's when a rebuild replays firings from the stream. A join on arrays: a row-value IN
+ * list of thousands of keys is planned as a chain of ORs, which kept one Postgres backend busy for
+ * seconds per burst.
+ */
+export async function markTriggersFired(
+  db: SchedulerDatabase,
+  fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] },
+): Promise<void> {
+  if (fired.timerIds.length === 0) return;
+  await sql`
+    update scheduler.triggers t
+       set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
+      from unnest(${fired.timerIds}::text[], ${fired.kinds}::text[], ${fired.labels}::text[], ${fired.firedAt}::timestamptz[]) as v(timer_id, kind, label, fired_at)
+     where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
+       and t.state = ${PENDING}`.execute(db);
+}
+
 export function triggerKey(t: Pick<ClaimedTrigger, 'timerId' | 'kind' | 'label'>): string {
   return `${t.timerId}\u0000${t.kind}\u0000${t.label}`;
 }
@@ -91,17 +110,13 @@ export class TriggersRepository {
     }));
   }
 
-  async markFired(fired: { trigger: ClaimedTrigger; firedAt: Date }[]): Promise<void> {
-    if (fired.length === 0) return;
-    // A join on arrays: a row-value IN list of thousands of keys is planned as a chain of ORs,
-    // which kept one Postgres backend busy for seconds per burst.
-    await sql`
-      update scheduler.triggers t
-         set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
-        from unnest(${fired.map((f) => f.trigger.timerId)}::text[], ${fired.map((f) => f.trigger.kind)}::text[], ${fired.map((f) => f.trigger.label)}::text[],
-                    ${fired.map((f) => f.firedAt)}::timestamptz[]) as v(timer_id, kind, label, fired_at)
-       where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
-         and t.state = ${PENDING}`.execute(this.db);
+  markFired(fired: { trigger: ClaimedTrigger; firedAt: Date }[]): Promise<void> {
+    return markTriggersFired(this.db, {
+      timerIds: fired.map((f) => f.trigger.timerId),
+      kinds: fired.map((f) => f.trigger.kind),
+      labels: fired.map((f) => f.trigger.label),
+      firedAt: fired.map((f) => f.firedAt),
+    });
   }
 
   /** On a clean shutdown, hand unfired claims back at once instead of letting the lease run out. */

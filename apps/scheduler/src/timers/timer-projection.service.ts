@@ -28,7 +28,8 @@ export class TimerProjection {
    */
   async apply(batch: ConsumedEvent<TimerEvent>[], options: { recordFirings?: boolean } = {}): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };
-    const firings: RecordedFiring[] = [];
+    // Collected only for a rebuild: live, the firing scheduler has recorded them.
+    const firings: RecordedFiring[] | undefined = options.recordFirings ? [] : undefined;
     const creations: ReturnType<typeof projectCreatedTimer>[] = [];
     // The first terminal event per timer in this batch; earlier batches are checked in SQL.
     const terminals = new Map<string, TerminalChange>();
@@ -46,7 +47,7 @@ export class TimerProjection {
         }
         case 'timer.cancelled':
         case 'timer.expired': {
-          if (event.type === 'timer.expired') firings.push({ timerId: event.aggregateId, kind: 'expire', label: '', firedAt: event.data.firedAt });
+          if (event.type === 'timer.expired') firings?.push({ timerId: event.aggregateId, kind: 'expire', label: '', firedAt: event.data.firedAt });
           if (terminals.has(event.aggregateId)) break;
           terminals.set(
             event.aggregateId,
@@ -58,7 +59,7 @@ export class TimerProjection {
         }
         case 'timer.progress':
           // Progress is derived from the clock on read; the trigger row already records the firing.
-          firings.push({ timerId: event.aggregateId, kind: 'progress', label: event.data.milestone, firedAt: event.data.firedAt });
+          firings?.push({ timerId: event.aggregateId, kind: 'progress', label: event.data.milestone, firedAt: event.data.firedAt });
           break;
         default: {
           const unhandled: never = event;
@@ -67,8 +68,8 @@ export class TimerProjection {
       }
     }
     const ended = [...terminals.values()];
-    if (options.recordFirings) {
-      // Creations first: a timer created and ended within one batch must exist to be ended.
+    if (firings) {
+      // Within the rebuild's one transaction; creations first, as below.
       await this.timers.insertCreated(creations);
       outcome.cancelledTimerIds = await this.timers.applyTerminals(ended);
       await this.timers.recordFirings(firings);

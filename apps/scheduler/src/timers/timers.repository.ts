@@ -7,9 +7,11 @@ import {
   SchedulerDB,
   TRIGGER_STATE,
   TimersTable,
+  TriggerKind,
   TriggersTable,
 } from '../database/scheduler-database.type';
 import { Selectable, Insertable } from 'kysely';
+import { markTriggersFired } from '../firing/triggers.repository';
 
 export type TimerRow = Selectable<TimersTable>;
 
@@ -22,7 +24,7 @@ type Trx = Transaction<SchedulerDB>;
 /** A trigger's firing as its event in the stream tells it. */
 export interface RecordedFiring {
   timerId: string;
-  kind: 'progress' | 'expire';
+  kind: TriggerKind;
   label: string;
   firedAt: string;
 }
@@ -149,14 +151,13 @@ export class TimersRepository {
    * Records firings read from the stream as fired triggers (the scheduler that published them
    * marked them too, unless the projection is being rebuilt): what is recorded is never fired again.
    */
-  async recordFirings(firings: RecordedFiring[], db: Trx | SchedulerDatabase = this.db): Promise<void> {
-    if (firings.length === 0) return;
-    await sql`
-      update scheduler.triggers g
-         set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
-        from unnest(${firings.map((f) => f.timerId)}::text[], ${firings.map((f) => f.kind)}::text[], ${firings.map((f) => f.label)}::text[],
-                    ${firings.map((f) => f.firedAt)}::timestamptz[]) as v(timer_id, kind, label, fired_at)
-       where g.timer_id = v.timer_id and g.kind = v.kind and g.label = v.label and g.state = ${TRIGGER_STATE.pending}`.execute(db);
+  recordFirings(firings: RecordedFiring[]): Promise<void> {
+    return markTriggersFired(this.db, {
+      timerIds: firings.map((f) => f.timerId),
+      kinds: firings.map((f) => f.kind),
+      labels: firings.map((f) => f.label),
+      firedAt: firings.map((f) => f.firedAt),
+    });
   }
 
   /** Empties the projection, for a rebuild from the stream. */
