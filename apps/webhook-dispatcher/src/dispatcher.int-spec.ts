@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { createEvent, TimerSpec } from '@minoots/contracts';
 import { verifyStandardWebhook } from '@minoots/signing';
 import { expectEventually } from '@minoots/testing';
@@ -11,9 +12,11 @@ import { DeliveriesRepository } from './deliveries/deliveries.repository';
 import { RETRY_SCHEDULE } from './deliveries/retry-schedule.provider';
 import { DISPATCHER_CONFIG } from './config/dispatcher.config';
 import { EndpointsRepository } from './endpoints/endpoints.repository';
+import { EndpointsService } from './endpoints/endpoints.service';
 
 describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
-  const h = new DispatcherHarness('dispatcher');
+  // Short enough for a receiver to outlast it without reaching the attempt timeout (500 ms here).
+  const h = new DispatcherHarness('dispatcher', { DELIVERY_FIRST_ATTEMPT_HOLD_MS: '150' });
 
   function spec(id: string, webhookPath: string, extra: Partial<TimerSpec['events']> = {}): TimerSpec {
     return h.spec(id, { on_expire: { webhook: `${h.receiver.url}${webhookPath}`, message: 'Build done', data: { buildId: '123' } }, ...extra });
@@ -112,6 +115,54 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], term, 10_000)).rows).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.receiver.on('/twice')).toHaveLength(1);
+  });
+
+  it('replans only the deliveries of a redelivered event that were not written', async () => {
+    await h.app.get(EndpointsService).create({ tenantId: 'tenant_partial', input: { name: 'all expiries', url: `${h.receiver.url}/partial-endpoint`, eventTypes: ['timer.expired'] } });
+    const s = spec('timer_partial', '/partial-own');
+    await h.created(s, 'tenant_partial');
+    const event = expired(s, 'tenant_partial');
+    const { seq } = await h.publisher.publish(event);
+    const rows = await expectEventually(async () => {
+      const written = await h.db.selectFrom('dispatcher.deliveries').select(['id', 'target', 'status']).where('timer_id', '=', s.id).orderBy('id').execute();
+      expect(written.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+      return written;
+    });
+    // As after a crash with one of the event's deliveries written and the other still in its first attempt.
+    const [lost] = rows.filter((r) => r.target !== 'on_expire');
+    await h.db.deleteFrom('dispatcher.delivery_attempts').where('delivery_id', '=', lost.id).execute();
+    await h.db.deleteFrom('dispatcher.deliveries').where('id', '=', lost.id).execute();
+    const replanned = await separateIntake().plan([{ event, seq, redelivered: true }], { firstSeq: seq }, 10_000);
+    expect(replanned.rows.map((r) => r.id)).toEqual([lost.id]);
+  });
+
+  it('writes a delivery once, with its first attempt, unless the attempt outlasts the hold', async () => {
+    // Every later version of a delivery row, recorded by Postgres itself.
+    await sql`create table public.delivery_updates (id text not null, status text not null)`.execute(h.db);
+    await sql`
+      create function public.record_delivery_update() returns trigger language plpgsql as $$
+      begin insert into public.delivery_updates values (new.id, new.status); return new; end $$`.execute(h.db);
+    await sql`create trigger record_updates after update on dispatcher.deliveries for each row execute function public.record_delivery_update()`.execute(h.db);
+    h.receiver.script = (req) => (req.path === '/outlasts' ? { status: 200, body: 'OK', delayMs: 350 } : { status: 200, body: 'OK' });
+    const quick = ['timer_once_1', 'timer_once_2', 'timer_once_3'].map((id) => spec(id, '/once'));
+    const slow = spec('timer_outlasts', '/outlasts');
+    for (const s of [...quick, slow]) await publishCreated(s);
+    for (const s of [...quick, slow]) await h.publisher.publish(expired(s));
+    const ids = [...quick, slow].map((s) => s.id);
+    const rows = await expectEventually(async () => {
+      const written = await h.db.selectFrom('dispatcher.deliveries').select(['id', 'timer_id', 'status', 'attempt_count']).where('timer_id', 'in', ids).orderBy('timer_id').execute();
+      expect(written.map((r) => [r.timer_id, r.status, r.attempt_count])).toEqual([...ids].sort().map((id) => [id, 'succeeded', 1]));
+      return written;
+    });
+    const updates = await sql<{ id: string; status: string }>`select id, status from public.delivery_updates where id = any(${rows.map((r) => r.id)}::text[])`.execute(h.db);
+    // The quick ones went in already showing their attempt; the slow one was written pending when the
+    // hold ran out, and updated when its attempt ended.
+    const slowId = rows.find((r) => r.timer_id === slow.id)!.id;
+    expect(updates.rows).toEqual([{ id: slowId, status: 'succeeded' }]);
+    const attempts = await h.db.selectFrom('dispatcher.delivery_attempts').select(['delivery_id', 'attempt', 'outcome']).where('delivery_id', 'in', rows.map((r) => r.id)).execute();
+    expect(attempts).toHaveLength(4);
+    expect(attempts.every((a) => a.attempt === 1 && a.outcome === 'succeeded')).toBe(true);
+    await sql`drop trigger record_updates on dispatcher.deliveries`.execute(h.db);
   });
 
   it('forgets timer terminals older than the retention, and only those', async () => {

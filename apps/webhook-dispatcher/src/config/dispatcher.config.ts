@@ -47,6 +47,12 @@ export const dispatcherConfigSchema = z.object({
    * (each batch of those costs one Postgres round trip).
    */
   DISPATCHER_INTAKE_BATCH_MS: envFields.nonNegativeInt(0),
+  /**
+   * How long a new delivery waits for its first attempt to end before it is written anyway (see
+   * FirstAttemptHold): it bounds how long a delivery in its first attempt is missing from the API,
+   * and how long its event goes unacknowledged. 0 writes each delivery before its attempt ends.
+   */
+  DELIVERY_FIRST_ATTEMPT_HOLD_MS: envFields.nonNegativeInt(3_000),
   /** How long another replica's endpoint changes may take to reach this one's fan-out. */
   ENDPOINT_CACHE_MS: envFields.positiveInt(1_000),
   /** Days a timer's first terminal event is remembered (it only races events published within a firing lease). */
@@ -58,6 +64,8 @@ export const dispatcherConfigSchema = z.object({
   LOG_LEVEL: envFields.logLevel(),
   NODE_ENV: z.string().default('development'),
 });
+
+const MAX_FIRST_ATTEMPT_HOLD_MS = 10_000;
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> & {
   namespace: string;
@@ -71,6 +79,10 @@ export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): Disp
   const usesDevelopmentSecretsKey = config.MINOOTS_SECRETS_KEY === DEV_SECRETS_KEY;
   if (usesDevelopmentSecretsKey && config.NODE_ENV === 'production') {
     throw new Error('Invalid configuration:\n  - MINOOTS_SECRETS_KEY: must be set in production (a long random value)');
+  }
+  if (config.DELIVERY_FIRST_ATTEMPT_HOLD_MS > MAX_FIRST_ATTEMPT_HOLD_MS) {
+    // The held events' acknowledgement waits as long; JetStream redelivers after 30 s.
+    throw new Error(`Invalid configuration:\n  - DELIVERY_FIRST_ATTEMPT_HOLD_MS: at most ${MAX_FIRST_ATTEMPT_HOLD_MS}`);
   }
   return {
     ...config,

@@ -22,15 +22,15 @@ export class DeliveriesRepository {
   }
 
   /** Events of `eventIds` that already have deliveries (a redelivered event was applied before). */
-  async eventsWithDeliveries(eventIds: string[]): Promise<Set<string>> {
+  /** The ids of the deliveries already written for these events. */
+  async deliveryIdsOfEvents(eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const rows = await this.db
       .selectFrom('dispatcher.deliveries')
-      .select('event_id')
-      .distinct()
+      .select('id')
       .where(sql<boolean>`event_id = any(${eventIds}::text[])`)
       .execute();
-    return new Set(rows.map((r) => r.event_id));
+    return new Set(rows.map((r) => r.id));
   }
 
   async insertDeliveries(trx: Trx, rows: Insertable<DeliveriesTable>[]): Promise<DeliveryRow[]> {

@@ -50,8 +50,9 @@ export class DeliverySender {
 
   /**
    * Fire and forget, tracked so shutdown can wait for attempts under way. `written` settles when
-   * the delivery row is in the database: a first attempt may start before that (the row and the
-   * attempt's record go through the same ordered writer), but nothing updates the row before it.
+   * the delivery's batch is in the database. A first attempt starts before that: the writer holds
+   * the new row for it and writes the two together. Anything else that changes the row first asks
+   * the writer to write it now, and waits for that.
    */
   dispatch(delivery: DeliveryRow, written: Promise<void> = Promise.resolve()): void {
     const work = this.attempt(delivery, written)
@@ -110,20 +111,20 @@ export class DeliverySender {
     }
     const endpoint = await this.endpoints.findById(delivery.endpoint_id);
     if (!endpoint || endpoint.deleted_at) {
-      await written;
+      await (this.writer.release(delivery.id) ?? written);
       await this.deliveries.markDead(delivery.id, 'endpoint deleted');
       this.metrics.recordDead();
       return undefined;
     }
     if (!endpoint.enabled) {
       // Paused, not dropped: re-enabling the endpoint resumes it (the sweeper skips it meanwhile).
-      await written;
+      await (this.writer.release(delivery.id) ?? written);
       await this.deliveries.postpone(delivery.id, new Date(), false);
       return undefined;
     }
     const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
     if (waitMs > 0) {
-      await written;
+      await (this.writer.release(delivery.id) ?? written);
       await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
       this.metrics.recordRateLimited();
       return undefined;

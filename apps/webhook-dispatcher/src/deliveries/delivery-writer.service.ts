@@ -1,14 +1,16 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Insertable } from 'kysely';
 import { GroupCommit, isDataError } from '@minoots/database';
+import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { AttemptRecord, DeliveriesRepository } from './deliveries.repository';
+import { FirstAttemptHold } from './first-attempt-hold';
 import { TerminalClaim } from './timer-terminals.repository';
 
 /**
  * How long writes gather before a group is written. Nothing waits on these writes but the
- * acknowledgement of the events and the outcome events, so a few milliseconds buy groups large
- * enough that a delivery and its first attempt usually land as one row. At 1,000 firings a second,
+ * acknowledgement of the events and the outcome events, so a few milliseconds buy larger groups.
+ * At 1,000 firings a second,
  * 25 ms rather than 10 took a tenth off the whole system's CPU per firing (fewer, larger statements
  * and acknowledgements) and with it most of the lateness that contention caused; 50 gained nothing.
  */
@@ -24,7 +26,8 @@ interface Write {
 /**
  * The dispatcher's writes on the delivery path — new deliveries, timers' terminals and attempt records — grouped
  * into one statement per few milliseconds, in the order asked for, so an attempt is never
- * recorded before its delivery. A group that fails for want of the database is retried (with
+ * recorded before its delivery. New deliveries are held for their first attempts, so that most are
+ * written once, with the attempt (see FirstAttemptHold). A group that fails for want of the database is retried (with
  * backoff) until it lands, and an event whose deliveries are not written is not acknowledged, so
  * it comes back; one that fails for its data is written item by item, and only the faulty item's
  * caller is told.
@@ -34,8 +37,9 @@ export class DeliveryWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWriter.name);
   private stopping = false;
   private readonly group: GroupCommit<Write>;
+  private readonly hold: FirstAttemptHold<Insertable<DeliveriesTable>, AttemptRecord>;
 
-  constructor(deliveries: DeliveriesRepository) {
+  constructor(@Inject(DISPATCHER_CONFIG) config: DispatcherConfig, deliveries: DeliveriesRepository) {
     this.group = new GroupCommit<Write>(
       (writes) =>
         deliveries.writeGroup(
@@ -56,6 +60,7 @@ export class DeliveryWriter implements OnApplicationShutdown {
         },
       },
     );
+    this.hold = new FirstAttemptHold((rows, records) => this.group.add([{ rows, records, terminals: [] }]), config.DELIVERY_FIRST_ATTEMPT_HOLD_MS);
   }
 
   /**
@@ -63,16 +68,28 @@ export class DeliveryWriter implements OnApplicationShutdown {
    * (each timer keeps its earliest) are durable.
    */
   insert(rows: Insertable<DeliveriesTable>[], terminals: TerminalClaim[] = []): Promise<void> {
-    return rows.length + terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [], terminals }]);
+    if (this.stopping) return rows.length + terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [], terminals }]);
+    // Terminals are written at once: nothing about them waits for an attempt.
+    const terminalsWritten = terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows: [], records: [], terminals }]);
+    return Promise.all([terminalsWritten, this.hold.hold(rows)]).then(() => undefined);
   }
 
   /** Resolves once the attempt and its delivery's new state are durable. */
   record(record: AttemptRecord): Promise<void> {
-    return this.group.add([{ rows: [], records: [record], terminals: [] }]);
+    return this.hold.attempted(record.attempt.delivery_id, record) ?? this.group.add([{ rows: [], records: [record], terminals: [] }]);
+  }
+
+  /**
+   * Writes the delivery now if it is held for its first attempt, for a change other than an attempt
+   * (postponed, dead); resolves once it is written. Undefined if it is not held.
+   */
+  release(deliveryId: string): Promise<void> | undefined {
+    return this.hold.release(deliveryId);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.hold.releaseAll();
     await this.group.flush();
   }
 }

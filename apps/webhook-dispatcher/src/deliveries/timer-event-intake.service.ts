@@ -50,13 +50,14 @@ export class TimerEventIntake {
       this.ledger.startTerm(term.firstSeq);
     }
     const settled = await this.settle(batch);
-    // Only an event seen before (a crash between its deliveries landing and its ack) can have them.
+    // Only an event seen before (a crash before its ack) can have deliveries written already: each is
+    // written when its first attempt ends, so an event's may be only partly there.
     const redelivered = batch.filter((b) => b.redelivered).map((b) => b.event.id);
-    const done = await this.deliveries.eventsWithDeliveries(redelivered);
+    const written = await this.deliveries.deliveryIdsOfEvents(redelivered);
     const lease = { owner: this.config.instanceId, until: new Date(Date.now() + leaseMs) };
     const rows: Insertable<DeliveriesTable>[] = [];
     for (const effect of decideTimerEvents(batch, settled.standing)) {
-      if (!done.has(effect.event.id)) rows.push(...(await this.rowsFor(effect, lease)));
+      for (const row of await this.rowsFor(effect, lease)) if (!written.has(row.id)) rows.push(row);
     }
     const now = new Date();
     return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)), terminals: settled.toRecord };

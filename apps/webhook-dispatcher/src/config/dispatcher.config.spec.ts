@@ -1,0 +1,14 @@
+import { loadDispatcherConfig } from './dispatcher.config';
+
+describe('dispatcher configuration', () => {
+  it('holds a new delivery for its first attempt for 3 s unless told otherwise, and 0 turns the hold off', () => {
+    expect(loadDispatcherConfig({}).DELIVERY_FIRST_ATTEMPT_HOLD_MS).toBe(3_000);
+    expect(loadDispatcherConfig({ DELIVERY_FIRST_ATTEMPT_HOLD_MS: '0' }).DELIVERY_FIRST_ATTEMPT_HOLD_MS).toBe(0);
+    expect(loadDispatcherConfig({ DELIVERY_FIRST_ATTEMPT_HOLD_MS: '10000' }).DELIVERY_FIRST_ATTEMPT_HOLD_MS).toBe(10_000);
+  });
+
+  it('refuses a hold long enough to hold acknowledgements near JetStream’s redelivery, naming the variable', () => {
+    expect(() => loadDispatcherConfig({ DELIVERY_FIRST_ATTEMPT_HOLD_MS: '10001' })).toThrow(/DELIVERY_FIRST_ATTEMPT_HOLD_MS: at most 10000/);
+    expect(() => loadDispatcherConfig({ DELIVERY_FIRST_ATTEMPT_HOLD_MS: '-1' })).toThrow(/DELIVERY_FIRST_ATTEMPT_HOLD_MS/);
+  });
+});
