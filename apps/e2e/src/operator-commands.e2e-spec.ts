@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { streamNameFor, STREAMS, StreamKey } from '@minoots/contracts';
 import { connectNats } from '@minoots/messaging';
-import { createTestDatabase, randomNamespace, TestDatabase, workspaceRoot } from '@minoots/testing';
+import { createTestDatabase, deleteNamespaceStreams, randomNamespace, TestDatabase, workspaceRoot } from '@minoots/testing';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -27,8 +25,7 @@ describe('operator commands of the README', () => {
 
   afterAll(async () => {
     const nc = await connectNats(NATS_URL, 'operator-commands-e2e');
-    const jsm = await jetstreamManager(nc);
-    for (const key of Object.keys(STREAMS) as StreamKey[]) await jsm.streams.delete(streamNameFor(namespace, key)).catch(() => undefined);
+    await deleteNamespaceStreams(nc, namespace);
     await nc.close();
     await database.drop();
   });

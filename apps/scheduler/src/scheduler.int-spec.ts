@@ -6,7 +6,7 @@ import { ConsumerMessages, jetstream, jetstreamManager } from '@nats-io/jetstrea
 import { AnyEvent, createEvent, decodeEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
 import { createDatabase, migrateToLatest } from '@minoots/database';
 import { connectNats, EventPublisher } from '@minoots/messaging';
-import { createTestDatabase, expectEventually, randomNamespace, TestDatabase } from '@minoots/testing';
+import { createTestDatabase, deleteNamespaceStreams, expectEventually, randomNamespace, TestDatabase } from '@minoots/testing';
 import { SchedulerModule } from './scheduler.module';
 import { loadSchedulerConfig, SCHEDULER_CONFIG } from './config/scheduler.config';
 import { schedulerMigrations } from './database/migrations';
@@ -87,8 +87,7 @@ describe('scheduler (real Postgres and NATS)', () => {
   afterAll(async () => {
     for (const app of replicas) await app.close();
     await watch?.close();
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(streamNameFor(namespace, 'timers')).catch(() => undefined);
+    await deleteNamespaceStreams(nc, namespace);
     await nc.close();
     await database.drop();
   });

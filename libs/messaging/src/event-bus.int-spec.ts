@@ -1,7 +1,7 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createEvent, encodeEvent, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
-import { expectEventually, randomNamespace } from '@minoots/testing';
+import { deleteNamespaceStreams, expectEventually, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
 import { JetStreamAcks } from './jetstream-acks.util';
@@ -43,8 +43,7 @@ describe('JetStream event bus (real NATS)', () => {
   });
 
   afterAll(async () => {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(streamNameFor(namespace, 'timers'));
+    await deleteNamespaceStreams(nc, namespace);
     await nc.close();
   });
 
@@ -61,7 +60,7 @@ describe('JetStream event bus (real NATS)', () => {
       expect((await jsm.streams.info(streamNameFor(ns, 'deliveries'))).config.max_age).toBe(week);
       expect((await jsm.streams.info(streamNameFor(ns, 'endpoints'))).config.max_age).toBe(week);
     } finally {
-      for (const key of ['timers', 'deliveries', 'endpoints'] as const) await jsm.streams.delete(streamNameFor(ns, key)).catch(() => undefined);
+      await deleteNamespaceStreams(nc, ns);
     }
   });
 

@@ -4,3 +4,4 @@ export * from './webhook-receiver.util';
 export * from './service-process.util';
 export * from './minoots-stack.util';
 export * from './query-plan.util';
+export * from './nats-streams.util';

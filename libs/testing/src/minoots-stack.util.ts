@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { STREAMS, StreamKey, streamNameFor } from '@minoots/contracts';
+import { deleteNamespaceStreams } from './nats-streams.util';
 import { createTestDatabase, TestDatabase, randomNamespace } from './test-database.util';
 import { freePort, READY_LINES, ServiceName, ServiceProcess, workspaceRoot } from './service-process.util';
 
@@ -79,10 +78,7 @@ export class MinootsStack {
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    await Promise.all(
-      (Object.keys(STREAMS) as StreamKey[]).map((stream) => jsm.streams.delete(streamNameFor(this.env.MINOOTS_NAMESPACE!, stream)).catch(() => undefined)),
-    );
+    await deleteNamespaceStreams(nc, this.env.MINOOTS_NAMESPACE!);
     await nc.close();
     await this.database?.drop();
   }

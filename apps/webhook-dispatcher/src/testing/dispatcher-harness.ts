@@ -2,12 +2,11 @@ import { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
 import { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Kysely } from 'kysely';
-import { createEvent, STREAMS, StreamKey, streamNameFor, TimerSpec } from '@minoots/contracts';
+import { createEvent, TimerSpec } from '@minoots/contracts';
 import { migrateServiceSchema } from '@minoots/database';
 import { connectNats, EventPublisher } from '@minoots/messaging';
-import { createTestDatabase, randomNamespace, startWebhookReceiver, TestDatabase, WebhookReceiver } from '@minoots/testing';
+import { createTestDatabase, deleteNamespaceStreams, randomNamespace, startWebhookReceiver, TestDatabase, WebhookReceiver } from '@minoots/testing';
 import { DispatcherModule } from '../dispatcher.module';
 import { DISPATCHER_CONFIG, loadDispatcherConfig } from '../config/dispatcher.config';
 import { dispatcherMigrations } from '../database/migrations';
@@ -58,10 +57,7 @@ export class DispatcherHarness {
 
   async stop(): Promise<void> {
     await this.app.close();
-    const jsm = await jetstreamManager(this.nc);
-    for (const stream of Object.keys(STREAMS) as StreamKey[]) {
-      await jsm.streams.delete(streamNameFor(this.namespace, stream)).catch(() => undefined);
-    }
+    await deleteNamespaceStreams(this.nc, this.namespace);
     await this.nc.close();
     await this.receiver.close();
     await this.database.drop();
