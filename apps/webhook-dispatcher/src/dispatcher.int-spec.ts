@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { createEvent, TimerSpec } from '@minoots/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
 import { verifyStandardWebhook } from '@minoots/signing';
 import { expectEventually } from '@minoots/testing';
 import { DispatcherHarness } from './testing/dispatcher-harness';
@@ -15,8 +16,8 @@ import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
 
 describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
-  // Short enough for a receiver to outlast it without reaching the attempt timeout (500 ms here).
-  const h = new DispatcherHarness('dispatcher', { DELIVERY_FIRST_ATTEMPT_HOLD_MS: '150' });
+  // A hold a receiver can outlast well within the attempt timeout, with room on a busy machine.
+  const h = new DispatcherHarness('dispatcher', { DELIVERY_FIRST_ATTEMPT_HOLD_MS: '400', DELIVERY_TIMEOUT_MS: '3000' });
 
   function spec(id: string, webhookPath: string, extra: Partial<TimerSpec['events']> = {}): TimerSpec {
     return h.spec(id, { on_expire: { webhook: `${h.receiver.url}${webhookPath}`, message: 'Build done', data: { buildId: '123' } }, ...extra });
@@ -143,26 +144,59 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
       create function public.record_delivery_update() returns trigger language plpgsql as $$
       begin insert into public.delivery_updates values (new.id, new.status); return new; end $$`.execute(h.db);
     await sql`create trigger record_updates after update on dispatcher.deliveries for each row execute function public.record_delivery_update()`.execute(h.db);
-    h.receiver.script = (req) => (req.path === '/outlasts' ? { status: 200, body: 'OK', delayMs: 350 } : { status: 200, body: 'OK' });
-    const quick = ['timer_once_1', 'timer_once_2', 'timer_once_3'].map((id) => spec(id, '/once'));
-    const slow = spec('timer_outlasts', '/outlasts');
-    for (const s of [...quick, slow]) await publishCreated(s);
-    for (const s of [...quick, slow]) await h.publisher.publish(expired(s));
-    const ids = [...quick, slow].map((s) => s.id);
-    const rows = await expectEventually(async () => {
-      const written = await h.db.selectFrom('dispatcher.deliveries').select(['id', 'timer_id', 'status', 'attempt_count']).where('timer_id', 'in', ids).orderBy('timer_id').execute();
-      expect(written.map((r) => [r.timer_id, r.status, r.attempt_count])).toEqual([...ids].sort().map((id) => [id, 'succeeded', 1]));
-      return written;
-    });
-    const updates = await sql<{ id: string; status: string }>`select id, status from public.delivery_updates where id = any(${rows.map((r) => r.id)}::text[])`.execute(h.db);
-    // The quick ones went in already showing their attempt; the slow one was written pending when the
-    // hold ran out, and updated when its attempt ended.
-    const slowId = rows.find((r) => r.timer_id === slow.id)!.id;
-    expect(updates.rows).toEqual([{ id: slowId, status: 'succeeded' }]);
-    const attempts = await h.db.selectFrom('dispatcher.delivery_attempts').select(['delivery_id', 'attempt', 'outcome']).where('delivery_id', 'in', rows.map((r) => r.id)).execute();
-    expect(attempts).toHaveLength(4);
-    expect(attempts.every((a) => a.attempt === 1 && a.outcome === 'succeeded')).toBe(true);
-    await sql`drop trigger record_updates on dispatcher.deliveries`.execute(h.db);
+    try {
+      h.receiver.script = (req) => (req.path === '/outlasts' ? { status: 200, body: 'OK', delayMs: 1_000 } : { status: 200, body: 'OK' });
+      const quick = ['timer_once_1', 'timer_once_2', 'timer_once_3'].map((id) => spec(id, '/once'));
+      const slow = spec('timer_outlasts', '/outlasts');
+      for (const s of [...quick, slow]) await publishCreated(s);
+      for (const s of [...quick, slow]) await h.publisher.publish(expired(s));
+      const ids = [...quick, slow].map((s) => s.id);
+      const rows = await expectEventually(async () => {
+        const written = await h.db.selectFrom('dispatcher.deliveries').select(['id', 'timer_id', 'status', 'attempt_count', 'created_at']).where('timer_id', 'in', ids).orderBy('timer_id').execute();
+        expect(written.map((r) => [r.timer_id, r.status, r.attempt_count])).toEqual([...ids].sort().map((id) => [id, 'succeeded', 1]));
+        return written;
+      });
+      const updates = await sql<{ id: string; status: string }>`select id, status from public.delivery_updates where id = any(${rows.map((r) => r.id)}::text[])`.execute(h.db);
+      // The quick ones went in already showing their attempt; the slow one was written pending when the
+      // hold ran out, and updated when its attempt ended.
+      const slowId = rows.find((r) => r.timer_id === slow.id)!.id;
+      expect(updates.rows).toEqual([{ id: slowId, status: 'succeeded' }]);
+      const attempts = await h.db.selectFrom('dispatcher.delivery_attempts').select(['delivery_id', 'attempt', 'outcome', 'started_at']).where('delivery_id', 'in', rows.map((r) => r.id)).execute();
+      expect(attempts).toHaveLength(4);
+      expect(attempts.every((a) => a.attempt === 1 && a.outcome === 'succeeded')).toBe(true);
+      // Written after their attempts, yet dated when they were planned, before those attempts began.
+      for (const row of rows) expect(row.created_at.getTime()).toBeLessThanOrEqual(attempts.find((a) => a.delivery_id === row.id)!.started_at.getTime());
+    } finally {
+      await sql`drop trigger record_updates on dispatcher.deliveries`.execute(h.db);
+    }
+  });
+
+  it('writes a delivery whose first attempt Postgres refuses to record, and goes on acknowledging', async () => {
+    // A record refused for its data, as Postgres would refuse a value it cannot store.
+    await sql`alter table dispatcher.delivery_attempts add constraint refuse_marked check (response_excerpt is distinct from 'refuse me')`.execute(h.db);
+    try {
+      h.receiver.script = (req) => (req.path === '/refused' ? { status: 200, body: 'refuse me' } : { status: 200, body: 'OK' });
+      const refused = spec('timer_refused', '/refused');
+      const after = spec('timer_after_refused', '/after-refused');
+      for (const s of [refused, after]) await publishCreated(s);
+      await h.publisher.publish(expired(refused));
+      const { seq } = await h.publisher.publish(expired(after));
+      await expectEventually(async () => {
+        const rows = await h.db.selectFrom('dispatcher.deliveries').select(['timer_id', 'status', 'attempt_count']).where('timer_id', 'in', [refused.id, after.id]).orderBy('timer_id').execute();
+        // In alone, as planned (leased: the sweeper tries it again after the lease), not lost.
+        expect(rows).toEqual([
+          { timer_id: after.id, status: 'succeeded', attempt_count: 1 },
+          { timer_id: refused.id, status: 'pending', attempt_count: 0 },
+        ]);
+      });
+      const jsm = await jetstreamManager(h.nc);
+      await expectEventually(async () => {
+        const info = await jsm.consumers.info(streamNameFor(h.namespace, 'timers'), 'webhook-dispatcher');
+        expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(seq);
+      });
+    } finally {
+      await sql`alter table dispatcher.delivery_attempts drop constraint refuse_marked`.execute(h.db);
+    }
   });
 
   it('forgets timer terminals older than the retention, and only those', async () => {

@@ -6,6 +6,8 @@ import { DurableEventConsumer, DurableEventConsumerOptions } from './durable-eve
 export interface LeaderEventConsumerOptions<S extends StreamKey> extends DurableEventConsumerOptions<S> {
   databaseUrl: string;
   logger: DurableEventConsumerOptions['logger'] & { log(message: string): void };
+  /** Called when this replica stops leading, before its consumer stops (which waits for its batches). */
+  onDeposed?(): void;
 }
 
 /**
@@ -24,7 +26,10 @@ export class LeaderEventConsumer<S extends StreamKey> {
       lockName: `${options.namespace}.${options.durable}`,
       logger: options.logger,
       onElected: () => this.consumer.start(),
-      onDeposed: () => this.consumer.stop(),
+      onDeposed: () => {
+        options.onDeposed?.();
+        return this.consumer.stop();
+      },
     });
   }
 

@@ -21,7 +21,6 @@ export class DeliveriesRepository {
     return this.db.transaction().execute(work);
   }
 
-  /** Events of `eventIds` that already have deliveries (a redelivered event was applied before). */
   /** The ids of the deliveries already written for these events. */
   async deliveryIdsOfEvents(eventIds: string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
@@ -184,13 +183,13 @@ function insertNewDeliveries(rows: Insertable<DeliveriesTable>[]) {
   return sql`
     insert into dispatcher.deliveries
       (id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
-       next_attempt_at, last_error, completed_at, lease_owner, lease_until)
+       next_attempt_at, last_error, completed_at, lease_owner, lease_until, created_at)
     select id, tenant_id, event_id, event_type, timer_id, target, endpoint_id, url, payload, status, attempt_count, max_attempts,
-           next_attempt_at, last_error, completed_at, lease_owner, lease_until
+           next_attempt_at, last_error, completed_at, lease_owner, lease_until, coalesce(created_at, now())
       from json_to_recordset(${JSON.stringify(document)}::json) as x(
         id text, tenant_id text, event_id text, event_type text, timer_id text, target text, endpoint_id text, url text,
         payload text, status text, attempt_count int, max_attempts int, next_attempt_at timestamptz, last_error text,
-        completed_at timestamptz, lease_owner text, lease_until timestamptz)
+        completed_at timestamptz, lease_owner text, lease_until timestamptz, created_at timestamptz)
     on conflict (event_id, target) do nothing`;
 }
 

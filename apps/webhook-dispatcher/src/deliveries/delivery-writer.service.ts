@@ -38,6 +38,8 @@ export class DeliveryWriter implements OnApplicationShutdown {
   private stopping = false;
   private readonly group: GroupCommit<Write>;
   private readonly hold: FirstAttemptHold<Insertable<DeliveriesTable>, AttemptRecord>;
+  /** First-attempt records that could not go in with their deliveries. */
+  private readonly refused = new Set<AttemptRecord>();
 
   constructor(@Inject(DISPATCHER_CONFIG) config: DispatcherConfig, deliveries: DeliveriesRepository) {
     this.group = new GroupCommit<Write>(
@@ -60,7 +62,7 @@ export class DeliveryWriter implements OnApplicationShutdown {
         },
       },
     );
-    this.hold = new FirstAttemptHold((rows, records) => this.group.add([{ rows, records, terminals: [] }]), config.DELIVERY_FIRST_ATTEMPT_HOLD_MS);
+    this.hold = new FirstAttemptHold((rows, records) => this.writeHeld(rows, records), config.DELIVERY_FIRST_ATTEMPT_HOLD_MS);
   }
 
   /**
@@ -76,7 +78,13 @@ export class DeliveryWriter implements OnApplicationShutdown {
 
   /** Resolves once the attempt and its delivery's new state are durable. */
   record(record: AttemptRecord): Promise<void> {
-    return this.hold.attempted(record.attempt.delivery_id, record) ?? this.group.add([{ rows: [], records: [record], terminals: [] }]);
+    const held = this.hold.attempted(record.attempt.delivery_id, record);
+    if (!held) return this.group.add([{ rows: [], records: [record], terminals: [] }]);
+    return held.then(() => {
+      if (!this.refused.delete(record)) return;
+      // Its delivery went in without it (see writeHeld): recorded alone, so its caller is told.
+      return this.group.add([{ rows: [], records: [record], terminals: [] }]);
+    });
   }
 
   /**
@@ -87,9 +95,28 @@ export class DeliveryWriter implements OnApplicationShutdown {
     return this.hold.release(deliveryId);
   }
 
+  /** Writes every held delivery now, as it is (leadership lost, shutting down). */
+  releaseAll(): void {
+    this.hold.releaseAll();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.hold.releaseAll();
     await this.group.flush();
+  }
+
+  /**
+   * Held deliveries with their first attempts' records. Resolves once the deliveries are in, which
+   * is all their events' acknowledgement waits for: were a record ever refused for its data, the
+   * delivery goes in alone (pending, leased: the sweeper takes it up after the lease) rather than
+   * hold back every acknowledgement after it, and the record is left to `record()`.
+   */
+  private writeHeld(rows: Insertable<DeliveriesTable>[], records: AttemptRecord[]): Promise<void> {
+    return this.group.add([{ rows, records, terminals: [] }]).catch(async (error: unknown) => {
+      if (records.length === 0 || !isDataError(error)) throw error;
+      await this.group.add([{ rows, records: [], terminals: [] }]);
+      for (const record of records) this.refused.add(record);
+    });
   }
 }

@@ -24,9 +24,8 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
     () => (settled = true),
     () => (settled = true),
   );
-  await Promise.resolve();
-  await Promise.resolve();
-  await Promise.resolve();
+  // Well past the few turns a settled promise chain needs (hold() chains four).
+  for (let turn = 0; turn < 20; turn++) await Promise.resolve();
   return settled;
 }
 

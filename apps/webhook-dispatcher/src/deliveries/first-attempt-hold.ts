@@ -66,7 +66,8 @@ export class FirstAttemptHold<Row extends { id: string }, Record> {
 
   private writeRest(batch: HeldBatch<Row>): void {
     if (batch.rows.size === 0) return;
-    for (const id of batch.rows.keys()) this.held.delete(id);
+    // Only its own: another batch may hold the same delivery (an event seen twice while unacknowledged).
+    for (const id of batch.rows.keys()) if (this.held.get(id) === batch) this.held.delete(id);
     batch.writes.push(this.write([...batch.rows.values()], []));
     batch.rows.clear();
     this.finish(batch);

@@ -23,6 +23,8 @@ export interface NewDelivery {
 }
 
 export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
+  // When it was planned, not when it was written: a new delivery is written after its first attempt.
+  const now = new Date();
   return {
     id: `dlv_${d.eventTimeMs === undefined ? ulid() : deterministicUlid(d.eventTimeMs, `${d.eventId}\u0000${d.target}`)}`,
     tenant_id: d.tenantId,
@@ -35,7 +37,8 @@ export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
     payload: JSON.stringify(d.payload),
     status: 'pending',
     max_attempts: d.maxAttempts,
-    next_attempt_at: new Date(),
+    next_attempt_at: now,
+    created_at: now,
     lease_owner: d.lease?.owner ?? null,
     lease_until: d.lease?.until ?? null,
   };

@@ -31,6 +31,9 @@ export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplica
       durable: 'webhook-dispatcher',
       logger: this.logger,
       minBatchIntervalMs: config.DISPATCHER_INTAKE_BATCH_MS,
+      // The next leader replans whatever is not written: write what is held now, so it finds the
+      // deliveries whose first attempts are under way here (leased) rather than sending them again.
+      onDeposed: () => writer.releaseAll(),
       handle: async (batch, term) => {
         const { rows, deliveries, terminals } = await intake.plan(batch, term, sender.leaseMs);
         const durable = writer.insert(rows, terminals);
