@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Insertable } from 'kysely';
 import { GroupCommit, isDataError } from '@minoots/database';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
-import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { AttemptRecord, DeliveriesRepository } from './deliveries.repository';
+import { NewDeliveryRow } from './new-delivery-row.util';
 import { FirstAttemptHold } from './first-attempt-hold';
 import { TerminalClaim } from './timer-terminals.repository';
 
@@ -18,7 +17,7 @@ const WRITE_WINDOW_MS = 25;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 interface Write {
-  rows: Insertable<DeliveriesTable>[];
+  rows: NewDeliveryRow[];
   records: AttemptRecord[];
   terminals: TerminalClaim[];
 }
@@ -37,7 +36,7 @@ export class DeliveryWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWriter.name);
   private stopping = false;
   private readonly group: GroupCommit<Write>;
-  private readonly hold: FirstAttemptHold<Insertable<DeliveriesTable>, AttemptRecord>;
+  private readonly hold: FirstAttemptHold<NewDeliveryRow, AttemptRecord>;
   /** First-attempt records that could not go in with their deliveries. */
   private readonly refused = new Set<AttemptRecord>();
 
@@ -69,21 +68,21 @@ export class DeliveryWriter implements OnApplicationShutdown {
    * Resolves once the deliveries (already-present ones are left as they are) and the terminals
    * (each timer keeps its earliest) are durable.
    */
-  insert(rows: Insertable<DeliveriesTable>[], terminals: TerminalClaim[] = []): Promise<void> {
-    if (this.stopping) return rows.length + terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows, records: [], terminals }]);
+  insert(rows: NewDeliveryRow[], terminals: TerminalClaim[] = []): Promise<void> {
+    if (this.stopping) return this.write({ rows, terminals });
     // Terminals are written at once: nothing about them waits for an attempt.
-    const terminalsWritten = terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows: [], records: [], terminals }]);
+    const terminalsWritten = this.write({ terminals });
     return Promise.all([terminalsWritten, this.hold.hold(rows)]).then(() => undefined);
   }
 
   /** Resolves once the attempt and its delivery's new state are durable. */
   record(record: AttemptRecord): Promise<void> {
     const held = this.hold.attempted(record.attempt.delivery_id, record);
-    if (!held) return this.group.add([{ rows: [], records: [record], terminals: [] }]);
+    if (!held) return this.write({ records: [record] });
     return held.then(() => {
       if (!this.refused.delete(record)) return;
       // Its delivery went in without it (see writeHeld): recorded alone, so its caller is told.
-      return this.group.add([{ rows: [], records: [record], terminals: [] }]);
+      return this.write({ records: [record] });
     });
   }
 
@@ -112,11 +111,16 @@ export class DeliveryWriter implements OnApplicationShutdown {
    * delivery goes in alone (pending, leased: the sweeper takes it up after the lease) rather than
    * hold back every acknowledgement after it, and the record is left to `record()`.
    */
-  private writeHeld(rows: Insertable<DeliveriesTable>[], records: AttemptRecord[]): Promise<void> {
-    return this.group.add([{ rows, records, terminals: [] }]).catch(async (error: unknown) => {
+  private writeHeld(rows: NewDeliveryRow[], records: AttemptRecord[]): Promise<void> {
+    return this.write({ rows, records }).catch(async (error: unknown) => {
       if (records.length === 0 || !isDataError(error)) throw error;
-      await this.group.add([{ rows, records: [], terminals: [] }]);
+      await this.write({ rows });
       for (const record of records) this.refused.add(record);
     });
+  }
+
+  /** Queues one write, in order with the others; the parts left out are empty. */
+  private write({ rows = [], records = [], terminals = [] }: Partial<Write>): Promise<void> {
+    return rows.length + records.length + terminals.length === 0 ? Promise.resolve() : this.group.add([{ rows, records, terminals }]);
   }
 }

@@ -22,7 +22,10 @@ export interface NewDelivery {
   lease?: { owner: string; until: Date };
 }
 
-export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
+/** A delivery as planned, before it is written; dated when it was planned. */
+export type NewDeliveryRow = Insertable<DeliveriesTable> & { id: string; created_at: Date };
+
+export function newDeliveryRow(d: NewDelivery): NewDeliveryRow {
   // When it was planned, not when it was written: a new delivery is written after its first attempt.
   const now = new Date();
   return {
@@ -44,7 +47,7 @@ export function newDeliveryRow(d: NewDelivery): Insertable<DeliveriesTable> {
   };
 }
 
-/** A delivery as read back, from the row we inserted (defaults filled in as the table fills them). */
-export function asDeliveryRow(row: Insertable<DeliveriesTable>, createdAt: Date): Selectable<DeliveriesTable> {
-  return { attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row, created_at: createdAt } as Selectable<DeliveriesTable>;
+/** A delivery as read back, from the row we insert (defaults filled in as the table fills them). */
+export function asDeliveryRow(row: NewDeliveryRow): Selectable<DeliveriesTable> {
+  return { attempt_count: 0, rate_limited_count: 0, last_error: null, completed_at: null, ...row } as Selectable<DeliveriesTable>;
 }

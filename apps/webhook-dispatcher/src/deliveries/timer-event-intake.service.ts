@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Insertable } from 'kysely';
 import { TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent, ConsumerTerm } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
-import { DeliveriesTable } from '../database/dispatcher-database.type';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
 import { DeliveriesRepository, DeliveryRow } from './deliveries.repository';
 import { EndpointTarget, planEndpointDeliveries, timerEventPayload, timerEventTime, toEndpointTarget } from './endpoint-delivery.planner';
-import { asDeliveryRow, newDeliveryRow } from './new-delivery-row.util';
+import { asDeliveryRow, newDeliveryRow, NewDeliveryRow } from './new-delivery-row.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
 import { decideTimerEvents, progressTimerIds, terminalClaims, timerCreations, TimerEventEffect } from './timer-event.decisions';
 import { planTimerDeliveries } from './timer-delivery.planner';
@@ -16,7 +14,7 @@ import { SettledTerminal, TerminalClaim, TimerTerminalsRepository } from './time
 
 export interface PlannedBatch {
   /** To insert (leased to this replica); their first attempts may start before the insert lands. */
-  rows: Insertable<DeliveriesTable>[];
+  rows: NewDeliveryRow[];
   /** The same deliveries as the sender takes them. */
   deliveries: DeliveryRow[];
   /** Terminals decided in memory, to record with the deliveries (for later terms). */
@@ -55,12 +53,11 @@ export class TimerEventIntake {
     const redelivered = batch.filter((b) => b.redelivered).map((b) => b.event.id);
     const written = await this.deliveries.deliveryIdsOfEvents(redelivered);
     const lease = { owner: this.config.instanceId, until: new Date(Date.now() + leaseMs) };
-    const rows: Insertable<DeliveriesTable>[] = [];
+    const rows: NewDeliveryRow[] = [];
     for (const effect of decideTimerEvents(batch, settled.standing)) {
       for (const row of await this.rowsFor(effect, lease)) if (!written.has(row.id)) rows.push(row);
     }
-    const now = new Date();
-    return { rows, deliveries: rows.map((row) => asDeliveryRow(row, now)), terminals: settled.toRecord };
+    return { rows, deliveries: rows.map(asDeliveryRow), terminals: settled.toRecord };
   }
 
   /** The terminal that stands for each timer of the batch, and the claims still to be recorded. */
@@ -90,7 +87,7 @@ export class TimerEventIntake {
     return { standing, toRecord: claims.filter((c) => vouched(c.timerId)) };
   }
 
-  private async rowsFor({ event, timer, outcome }: TimerEventEffect, lease: { owner: string; until: Date }): Promise<Insertable<DeliveriesTable>[]> {
+  private async rowsFor({ event, timer, outcome }: TimerEventEffect, lease: { owner: string; until: Date }): Promise<NewDeliveryRow[]> {
     // The id's time: the due time for a firing (a trigger fired again after a crash is published
     // anew, with the same event id but a later occurredAt), else when the event happened.
     const idTime = event.type === 'timer.expired' || event.type === 'timer.progress' ? event.data.dueAt : event.occurredAt;
