@@ -40,4 +40,13 @@ describe('PreparingClient (real Postgres)', () => {
     expect((await read()).rows).toEqual([{ id: 1, note: null }]);
     expect((await read()).rows).toEqual([{ id: 1, note: null }]);
   });
+
+  it("rejects with Postgres's own error, for prepared and unnamed statements alike", async () => {
+    await sql`create table e (id int primary key)`.execute(db);
+    await sql`insert into e values (${1})`.execute(db);
+    await expect(sql`insert into e values (${1})`.execute(db)).rejects.toMatchObject({ code: '23505' });
+    await expect(sql`select * from no_such_table`.execute(db)).rejects.toMatchObject({ code: '42P01' });
+    // The connection is still usable afterwards.
+    expect((await sql<{ n: number }>`select count(*)::int as n from e where id = ${1}`.execute(db)).rows).toEqual([{ n: 1 }]);
+  });
 });
