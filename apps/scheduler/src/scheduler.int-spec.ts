@@ -39,7 +39,7 @@ describe('scheduler (real Postgres and NATS)', () => {
   let nc: NatsConnection;
   let publisher: EventPublisher;
   const replicas: INestMicroservice[] = [];
-  const fired: { event: AnyEvent; receivedAt: number }[] = [];
+  const fired: { event: AnyEvent; seq: number; receivedAt: number }[] = [];
   let watch: ConsumerMessages | undefined;
 
   async function startReplica(instanceId: string): Promise<INestMicroservice> {
@@ -77,7 +77,7 @@ describe('scheduler (real Postgres and NATS)', () => {
     void (async () => {
       for await (const m of messages) {
         const event = decodeEvent(m.data);
-        if (event.type === 'timer.expired' || event.type === 'timer.progress') fired.push({ event, receivedAt: Date.now() });
+        if (event.type === 'timer.expired' || event.type === 'timer.progress') fired.push({ event, seq: m.seq, receivedAt: Date.now() });
       }
     })();
     await startReplica('replica-a');
@@ -202,7 +202,10 @@ describe('scheduler (real Postgres and NATS)', () => {
       expect(after.triggers.filter((t) => !fresh.includes(t.timer_id))).toEqual(before.triggers.filter((t) => !fresh.includes(t.timer_id)));
       expect(after.timers.filter((t) => !fresh.includes(t.id))).toEqual(before.timers.filter((t) => !fresh.includes(t.id)));
       expect(fired.slice(firedBefore).filter((f) => !fresh.includes(f.event.aggregateId))).toEqual([]);
-      expect((await queries.get({ tenantId: 'tenant_a', timerId: later.id })).timer).toMatchObject({ status: 'expired' });
+      // The watcher can see the firing before the projection has applied it: read at its sequence.
+      const expiredSeq = fired.filter((f) => f.event.aggregateId === later.id).at(-1)?.seq;
+      expect(expiredSeq).toEqual(expect.any(Number));
+      expect((await queries.get({ tenantId: 'tenant_a', timerId: later.id, minSeq: expiredSeq })).timer).toMatchObject({ status: 'expired' });
       expect((await queries.get({ tenantId: 'tenant_a', timerId: 'timer_cancel_1' })).timer).toMatchObject({ status: 'cancelled' });
     } finally {
       await db.destroy();

@@ -110,7 +110,11 @@ describe('webhook dispatcher (real Postgres, NATS and HTTP)', () => {
     const term = { firstSeq: seq };
     const replanned = await intake.plan([{ event, seq, redelivered: false }], term, 10_000);
     expect(replanned.rows.map((r) => r.id)).toEqual([hit.headers['x-delivery-id']]);
-    // Redelivered after its deliveries were written: nothing to do.
+    // Redelivered after its deliveries were written: nothing to do. The first attempt's write is
+    // held until the receiver has answered, so it can land a little after the hit.
+    await expectEventually(async () =>
+      expect(await h.db.selectFrom('dispatcher.deliveries').select('id').where('id', '=', String(hit.headers['x-delivery-id'])).execute()).toHaveLength(1),
+    );
     expect((await intake.plan([{ event, seq, redelivered: true }], term, 10_000)).rows).toEqual([]);
     // A later copy of the same terminal event (another sequence) lost to the first.
     expect((await intake.plan([{ event, seq: seq + 1_000, redelivered: false }], term, 10_000)).rows).toEqual([]);
