@@ -11,6 +11,7 @@ import { SchedulerModule } from './scheduler.module';
 import { loadSchedulerConfig, SCHEDULER_CONFIG } from './config/scheduler.config';
 import { schedulerMigrations } from './database/migrations';
 import { TimerQueryService } from './timers/timer-query.service';
+import { TimerFiringService } from './firing/timer-firing.service';
 import { sql } from 'kysely';
 import { SchedulerDB } from './database/scheduler-database.type';
 import { ProjectionRebuild } from './rebuild/projection-rebuild';
@@ -133,6 +134,25 @@ describe('scheduler (real Postgres and NATS)', () => {
     expect((await queries.get({ tenantId: 'tenant_b', timerId: spec.id })).timer).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(fired.filter((f) => f.event.aggregateId === spec.id)).toHaveLength(0);
+  });
+
+  it('tells every replica’s firing loop of a cancellation, not only the one that projects it', async () => {
+    const loops = replicas.map((app) => app.get(TimerFiringService).loop);
+    const spies = loops.map((loop) => jest.spyOn(loop, 'forget'));
+    try {
+      // A cancellation of a timer this projection never had: it changes no table, yet every
+      // replica hears it (a replica other than the leader may hold the timer's triggers).
+      const spec = timerSpec('timer_cancel_elsewhere', 60_000);
+      await publisher.publish(
+        createEvent('timer.cancelled', { tenantId: 'tenant_c', aggregateId: spec.id, data: { reason: null, cancelledAt: new Date().toISOString(), timer: spec } }),
+      );
+      await expectEventually(() => {
+        for (const spy of spies) expect(spy).toHaveBeenCalledWith(spec.id);
+      });
+      expect(spies).toHaveLength(2);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('lists a tenant’s timers newest first with cursor pagination and filters', async () => {

@@ -216,6 +216,38 @@ describe('FiringLoop', () => {
     expect(publishedBatches(deps)).toEqual([['kept/expire']]);
   });
 
+  it('does not hold what a claim returns for a timer forgotten while that claim was in flight', async () => {
+    const { store, deps, loop } = started({ pollIntervalMs: 60_000 });
+    store.add(trigger('cancelled', 1_000), trigger('kept', 1_000));
+    const inFlight = deferred<ClaimedTrigger[]>();
+    store.claimDue.mockImplementationOnce(() => inFlight.promise);
+    loop.start();
+    // The cancel is projected while the claim's rows, read while still pending, are on their way.
+    loop.forget('cancelled');
+    inFlight.resolve([trigger('cancelled', 1_000), trigger('kept', 1_000)]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(loop.heldCount).toBe(1);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(publishedBatches(deps)).toEqual([['kept/expire']]);
+  });
+
+  it('refuses a forgotten timer’s triggers for forgetForMs only, and then holds them again', async () => {
+    const { store, deps, loop } = started({ pollIntervalMs: 60_000, forgetForMs: 3_000 });
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    loop.forget('early');
+    store.add(trigger('early', 2_000), trigger('late', 4_500));
+    loop.wake();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(loop.heldCount).toBe(1);
+    // Past forgetForMs the refusal has lapsed (a timer id is never reused; this only bounds memory).
+    await jest.advanceTimersByTimeAsync(3_001);
+    store.claimDue.mockResolvedValueOnce([trigger('early', 5_000)]);
+    loop.wake();
+    await jest.advanceTimersByTimeAsync(2_500);
+    expect(publishedBatches(deps)).toEqual([['late/expire'], ['early/expire']]);
+  });
+
   it('retries a failed publish after retryDelayMs, then marks it fired once', async () => {
     const { store, deps, loop } = started({ retryDelayMs: 300 });
     store.add(trigger('flaky', 1_000));

@@ -16,6 +16,8 @@ export interface FiringLoopOptions {
   pollIntervalMs: number;
   claimBatch: number;
   retryDelayMs?: number;
+  /** How long a forgotten timer's triggers are refused when a claim returns them (default 30 s). */
+  forgetForMs?: number;
 }
 
 interface Scheduled {
@@ -36,6 +38,8 @@ export class FiringLoop {
   private readonly held = new Map<string, Scheduled>();
   /** Insertion-ordered by expiry, so pruning stops at the first live entry. */
   private readonly recentlyFired = new Map<string, number>();
+  /** Timer id → until when its triggers are refused; insertion-ordered by expiry like `recentlyFired`. */
+  private readonly forgotten = new Map<string, number>();
   private fireTimer?: NodeJS.Timeout;
   private armedAt = Number.POSITIVE_INFINITY;
   private pollTimer?: NodeJS.Timeout;
@@ -72,11 +76,21 @@ export class FiringLoop {
     if (this.running) void this.claim();
   }
 
-  /** The timer was cancelled: drop what is held for it (another replica's copy is harmless, see projection). */
+  /**
+   * The timer was cancelled: drop what is held for it, and refuse its triggers for a while. A claim
+   * that read them while they were still pending can come back after this call (or, on another
+   * replica, before the cancel is projected at all); a copy that slips through anyway is a
+   * `timer.expired` after the `timer.cancelled`, which every consumer ignores (the first terminal
+   * event wins), so this is about not firing, not about correctness.
+   */
   forget(timerId: string): void {
     for (const [key, scheduled] of this.held) {
       if (scheduled.trigger.timerId === timerId) this.held.delete(key);
     }
+    const now = Date.now();
+    prune(this.forgotten, now);
+    this.forgotten.delete(timerId);
+    this.forgotten.set(timerId, now + (this.options.forgetForMs ?? 30_000));
   }
 
   private claim(): Promise<void> {
@@ -110,7 +124,7 @@ export class FiringLoop {
 
   private hold(trigger: ClaimedTrigger): void {
     const key = triggerKey(trigger);
-    if (this.held.has(key) || this.recentlyFired.has(key)) return;
+    if (this.held.has(key) || this.recentlyFired.has(key) || (this.forgotten.get(trigger.timerId) ?? 0) > Date.now()) return;
     const scheduled = { trigger, key, atMs: trigger.dueAt.getTime() };
     this.held.set(key, scheduled);
     this.heap.push(scheduled);
@@ -175,10 +189,7 @@ export class FiringLoop {
       if (this.held.get(s.key) === s) this.held.delete(s.key);
       this.recentlyFired.set(s.key, forgetAt);
     }
-    for (const [key, until] of this.recentlyFired) {
-      if (until > Date.now()) break;
-      this.recentlyFired.delete(key);
-    }
+    prune(this.recentlyFired, Date.now());
   }
 
   private retryLater(due: Scheduled[]): void {
@@ -190,5 +201,13 @@ export class FiringLoop {
       this.heap.push(again);
     }
     this.arm();
+  }
+}
+
+/** Drops the expired entries of a map kept in order of expiry. */
+function prune(until: Map<string, number>, now: number): void {
+  for (const [key, at] of until) {
+    if (at > now) break;
+    until.delete(key);
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createEvent } from '@minoots/contracts';
+import { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { createEvent, decodeEvent, subjectFor } from '@minoots/contracts';
 import { GroupCommit } from '@minoots/database';
-import { EventPublisher } from '@minoots/messaging';
+import { EventPublisher, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
 import { FiringLoop } from './firing-loop';
@@ -23,9 +24,11 @@ export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
 export class TimerFiringService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TimerFiringService.name);
   readonly loop: FiringLoop;
+  private cancellations?: Subscription;
 
   constructor(
-    @Inject(SCHEDULER_CONFIG) config: SchedulerConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     triggers: TriggersRepository,
     publisher: EventPublisher,
     metrics: SchedulerMetrics,
@@ -63,10 +66,24 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
+    // Only the leader replica projects cancellations (and forgets them in its loop); any replica
+    // may hold the timer's triggers. A plain subscription hears each `timer.cancelled` as it is
+    // published, on every replica, without a consumer of its own.
+    this.cancellations = this.nc.subscribe(subjectFor(this.config.namespace, 'timer.cancelled'), {
+      callback: (error, msg) => {
+        if (error) return;
+        try {
+          this.loop.forget(decodeEvent(msg.data).aggregateId);
+        } catch (decodeError) {
+          this.logger.warn(`ignoring an undecodable timer.cancelled: ${(decodeError as Error).message}`);
+        }
+      },
+    });
     this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.cancellations?.unsubscribe();
     await this.loop.stop();
   }
 }
