@@ -19,6 +19,10 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
           const timer = setInterval(() => res.write('.'), 200);
           timers.add(timer);
           res.on('close', () => clearInterval(timer));
+        } else if (req.url === '/stall') {
+          // Headers at once, then nothing: only the deadline sweep can end it.
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.flushHeaders();
         } else if (req.url === '/binary') {
           res.end(Buffer.from([0x6f, 0x6b, 0x00, 0x21]));
         } else {
@@ -43,6 +47,13 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
     expect(result).toMatchObject({ ok: true, statusCode: 200 });
     expect(result.responseExcerpt).toMatch(/^\.+$/);
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('keeps the status of an answer whose body never comes, once the deadline passes', async () => {
+    const started = performance.now();
+    const result = await client.post(`${base}/stall`, { 'content-type': 'application/json' }, '{}');
+    expect(result).toMatchObject({ ok: true, statusCode: 200, responseExcerpt: null, error: null });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(500);
   });
 
   it('keeps only the first kilobyte of a large answer', async () => {

@@ -89,7 +89,10 @@ export class WebhookHttpClient {
       const inFlight: InFlight = {
         deadline,
         expire: () => {
-          failed(Object.assign(new Error(`no complete answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' }));
+          // The status came in time and only the body is late: that is the answer, as when a dripping
+          // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
+          if (statusCode > 0) answered();
+          else failed(Object.assign(new Error(`no complete answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' }));
           inFlight.controller?.abort(new Error('attempt deadline passed'));
         },
       };
@@ -138,7 +141,8 @@ export class WebhookHttpClient {
           }
         },
         onResponseEnd: () => answered(),
-        onResponseError: (_controller, error) => failed(error),
+        // A body that stopped coming after the status did: undici's body timeout, the same case.
+        onResponseError: (_controller, error) => (statusCode > 0 && (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? answered() : failed(error)),
       };
       try {
         this.agent.dispatch(
