@@ -52,7 +52,8 @@ describe('AdvisoryLeadership (real Postgres)', () => {
       url: viaRelay.toString(),
       lockName,
       checkMs: 100,
-      checkTimeoutMs: 500,
+      // Long enough that a stalled machine does not fail the check before the freeze.
+      checkTimeoutMs: 2_000,
       logger,
       onElected: async () => void events.push('first elected'),
       onDeposed: async () => void events.push('first deposed'),
@@ -72,7 +73,7 @@ describe('AdvisoryLeadership (real Postgres)', () => {
       expect(second.isLeader).toBe(false);
       // The network goes quiet: no error, no close; the session on the server still holds the lock.
       relay.freeze();
-      await expectEventually(() => expect(events).toContain('first deposed'), { timeoutMs: 5_000 });
+      await expectEventually(() => expect(events).toContain('first deposed'), { timeoutMs: 10_000 });
       expect(first.isLeader).toBe(false);
       expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('leadership check failed'));
       // Once the stale session is gone on the server, the other replica takes over.

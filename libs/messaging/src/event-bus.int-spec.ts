@@ -91,6 +91,8 @@ describe('JetStream event bus (real NATS)', () => {
     // The batch that failed (the event of the first test) is retried and lands first, in order.
     await expectEventually(() => expect(seen.map((s) => s.seq)).toEqual([1, 2, 3, 4]));
     await consumer.stop();
+    // The last acknowledgement goes out as stop() returns; the server may record it a moment later.
+    await expectEventually(async () => expect(await consumer.ackFloor()).toBe(4));
 
     // A new instance of the same durable consumer continues after the last acknowledged event.
     const later: ConsumedEvent[] = [];
