@@ -4,5 +4,5 @@ module.exports = {
   displayName: 'e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
-  setupFilesAfterEnv: [require.resolve('../../jest.integration-setup.js')],
+  setupFilesAfterEnv: [require.resolve('./jest.e2e-setup.js')],
 };
