@@ -20,13 +20,20 @@ describe('the dispatcher’s GC tuning', () => {
     });
     return output.split('\n').filter((line) => /AllocationSite.*=> tenure/.test(line)).length;
   };
+  // V8's decision is a heuristic over when scavenges happen to run: it pretenured in every one of
+  // dozens of runs here, yet once, in CI, not at all. So whether V8 pretenures is asked of up to
+  // three runs. With the flag off it never does, so one run says the module turned it off.
+  const pretenuresInSomeRun = (flags: string[]): boolean => {
+    for (let run = 0; run < 3; run++) if (tenureDecisions(flags) > 0) return true;
+    return false;
+  };
 
   it('keeps V8 from pretenuring once loaded', () => {
-    expect(tenureDecisions([])).toBeGreaterThan(0);
+    expect(pretenuresInSomeRun([])).toBe(true);
     expect(tenureDecisions(['-r', module])).toBe(0);
   });
 
   it('leaves V8’s default to an operator who asks for it on the node command line', () => {
-    expect(tenureDecisions(['--allocation-site-pretenuring', '-r', module])).toBeGreaterThan(0);
+    expect(pretenuresInSomeRun(['--allocation-site-pretenuring', '-r', module])).toBe(true);
   });
 });
