@@ -174,6 +174,9 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     await this.draining;
     await Promise.allSettled([...this.settling]);
     this.sendAcks();
+    // Out on the wire before the caller closes the connection, or a clean restart would be handed
+    // the last batch again (harmless, consumers are idempotent, but needless).
+    await this.nc.flush().catch(() => undefined);
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
