@@ -1,44 +1,11 @@
-import { createServer, Server, Socket } from 'node:net';
-import { AddressInfo } from 'node:net';
-import { expectEventually } from '@minoots/testing';
+import { expectEventually, FreezableRelay } from '@minoots/testing';
 import { AdvisoryLeadership } from './advisory-leadership.service';
 
 const PG_URL = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 
-/** A TCP relay to Postgres that can go silent without closing, as a half-open connection does. */
-class FreezableRelay {
-  private server?: Server;
-  private readonly sockets: Socket[] = [];
-  port = 0;
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = new Socket().connect(Number(PG_URL.port || 5432), PG_URL.hostname);
-      this.sockets.push(client, upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => undefined);
-      upstream.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as AddressInfo).port;
-  }
-
-  freeze(): void {
-    for (const socket of this.sockets) {
-      socket.unpipe();
-      socket.pause();
-    }
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
-
 describe('AdvisoryLeadership (real Postgres)', () => {
   const logger = { log: jest.fn(), warn: jest.fn() };
-  const relay = new FreezableRelay();
+  const relay = new FreezableRelay({ host: PG_URL.hostname, port: Number(PG_URL.port || 5432) });
   const lockName = `leadership-spec-${process.pid}-${Date.now()}`;
 
   beforeAll(() => relay.start());

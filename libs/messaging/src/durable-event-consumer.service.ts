@@ -175,8 +175,11 @@ export class DurableEventConsumer<S extends StreamKey = StreamKey> {
     await Promise.allSettled([...this.settling]);
     this.sendAcks();
     // Out on the wire before the caller closes the connection, or a clean restart would be handed
-    // the last batch again (harmless, consumers are idempotent, but needless).
-    await this.nc.flush().catch(() => undefined);
+    // the last batch again (harmless, consumers are idempotent, but needless). Bounded: while NATS
+    // is unreachable a flush waits for the reconnection, and shutdown must not.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.nc.flush().catch(() => undefined), new Promise((resolve) => (bound = setTimeout(resolve, 1_000)))]);
+    clearTimeout(bound);
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {

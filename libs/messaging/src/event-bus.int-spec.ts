@@ -1,7 +1,7 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createEvent, encodeEvent, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
-import { deleteNamespaceStreams, expectEventually, randomNamespace } from '@minoots/testing';
+import { deleteNamespaceStreams, expectEventually, FreezableRelay, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
 import { JetStreamAcks } from './jetstream-acks.util';
@@ -211,5 +211,28 @@ describe('JetStream event bus (real NATS)', () => {
     expect([...terms].map((t) => t.firstSeq)).toEqual([1]);
     await expectEventually(async () => expect(await next.ackFloor()).toBe(newer));
     await next.stop();
+  });
+
+  it('stops while NATS has gone silent, not waiting for an answer that does not come', async () => {
+    const natsUrl = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
+    const relay = new FreezableRelay({ host: natsUrl.hostname, port: Number(natsUrl.port || 4222) });
+    await relay.start();
+    const viaRelay = await connectNats(`nats://127.0.0.1:${relay.port}`, 'bus-int-spec-silent');
+    try {
+      const seen: number[] = [];
+      const consumer = new DurableEventConsumer(viaRelay, { namespace, stream: 'timers', durable: 'silent', logger, handle: async (batch) => void seen.push(...batch.map((b) => b.seq)) });
+      await consumer.start();
+      const { seq } = await publisher.publish(expiredEvent());
+      await expectEventually(() => expect(seen).toContain(seq));
+      // A half-open connection: the last acknowledgement's flush gets no answer (NATS's own ping
+      // would notice only after minutes); stop() returns within its bound all the same.
+      relay.freeze();
+      const started = Date.now();
+      await consumer.stop();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      await relay.stop();
+      await viaRelay.close().catch(() => undefined);
+    }
   });
 });

@@ -5,3 +5,4 @@ export * from './service-process.util';
 export * from './minoots-stack.util';
 export * from './query-plan.util';
 export * from './nats-streams.util';
+export * from './freezable-relay.util';
