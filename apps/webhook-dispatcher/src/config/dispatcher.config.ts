@@ -18,7 +18,13 @@ export const dispatcherConfigSchema = z.object({
     .optional()
     .transform((v) => v || DEV_SECRETS_KEY)
     .refine((v) => v.length >= 16, 'expected at least 16 characters'),
+  /**
+   * How long an attempt may take from sending the request; waiting for a free connection to the
+   * receiver has a bound as long of its own (see WebhookHttpClient.post).
+   */
   DELIVERY_TIMEOUT_MS: envFields.positiveInt(10_000),
+  /** Connections kept to one receiver (scheme, host and port); attempts beyond them wait for a free one. */
+  DELIVERY_CONNECTIONS_PER_ORIGIN: envFields.positiveInt(256),
   /** Delays between attempts; tests shrink it, production keeps the seeds' schedule. */
   DELIVERY_RETRY_SCHEDULE: z
     .string()
@@ -34,6 +40,11 @@ export const dispatcherConfigSchema = z.object({
   SIGNING_SECRET_GRACE_SECONDS: envFields.positiveInt(24 * 3600),
   /** How often stranded deliveries (crash between recording and sending) are looked for. */
   DELIVERY_SWEEP_INTERVAL_MS: envFields.positiveInt(1_000),
+  /**
+   * Attempts under way on this replica above which its sweeper claims nothing more (retries,
+   * deliveries put back unsent): a backlog for a slow receiver waits in Postgres, not in memory.
+   */
+  DELIVERY_SWEEP_MAX_IN_FLIGHT: envFields.positiveInt(2_000),
   MAX_ENDPOINTS_PER_TENANT: envFields.positiveInt(10),
   /** The window endpoint rate limits are counted in; a limit of N/min allows N·window/60 s per window. */
   ENDPOINT_RATE_WINDOW_MS: envFields.positiveInt(60_000),

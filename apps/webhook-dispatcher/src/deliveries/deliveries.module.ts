@@ -39,7 +39,8 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
     {
       provide: WebhookHttpClient,
       inject: [UrlPolicy, DISPATCHER_CONFIG],
-      useFactory: (policy: UrlPolicy, config: DispatcherConfig) => new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS),
+      useFactory: (policy: UrlPolicy, config: DispatcherConfig) =>
+        new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN }),
     },
     {
       provide: EndpointRateLimiter,

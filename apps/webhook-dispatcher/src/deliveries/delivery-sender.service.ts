@@ -14,6 +14,8 @@ import { retryDelayMs } from './retry-schedule.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http.client';
 
+const NOT_SENT_WARN_MS = 10_000;
+
 interface Target {
   url: string;
   webhookId: string;
@@ -28,6 +30,8 @@ interface Target {
 export class DeliverySender {
   private readonly logger = new Logger(DeliverySender.name);
   private readonly inFlight = new Set<Promise<void>>();
+  /** Put off unsent since the last warning about it, which goes out at most every NOT_SENT_WARN_MS. */
+  private notSent = { count: 0, warnedAt: Number.NEGATIVE_INFINITY };
 
   constructor(
     @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
@@ -43,9 +47,13 @@ export class DeliverySender {
     private readonly metrics: DispatcherMetrics,
   ) {}
 
-  /** Lease long enough to cover one attempt, so no other replica starts the same one meanwhile. */
+  /**
+   * Lease long enough to cover one attempt, so no other replica starts the same one meanwhile: the
+   * wait for a connection and the attempt itself (each up to DELIVERY_TIMEOUT_MS), and the deadline
+   * sweep's second after each.
+   */
   get leaseMs(): number {
-    return this.config.DELIVERY_TIMEOUT_MS + 5_000;
+    return 2 * this.config.DELIVERY_TIMEOUT_MS + 5_000;
   }
 
   /**
@@ -59,6 +67,11 @@ export class DeliverySender {
       .catch((error) => this.logger.error(`delivery ${delivery.id}: ${(error as Error).message}`))
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
+  }
+
+  /** Attempts under way on this replica. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
   }
 
   async drain(): Promise<void> {
@@ -80,6 +93,7 @@ export class DeliverySender {
       now: startedAt,
     });
     const result = await this.http.post(target.url, headers, delivery.payload);
+    if (result.notSent) return this.putOffUnsent(delivery, written, target.url);
     const gone = result.statusCode === 410;
     const exhausted = result.permanent || gone || attempt >= delivery.max_attempts;
     const status = result.ok ? 'succeeded' : exhausted ? 'dead' : 'pending';
@@ -111,26 +125,50 @@ export class DeliverySender {
     }
     const endpoint = await this.endpoints.findById(delivery.endpoint_id);
     if (!endpoint || endpoint.deleted_at) {
-      await (this.writer.release(delivery.id) ?? written);
+      await this.writtenNow(delivery, written);
       await this.deliveries.markDead(delivery.id, 'endpoint deleted');
       this.metrics.recordDead();
       return undefined;
     }
     if (!endpoint.enabled) {
       // Paused, not dropped: re-enabling the endpoint resumes it (the sweeper skips it meanwhile).
-      await (this.writer.release(delivery.id) ?? written);
+      await this.writtenNow(delivery, written);
       await this.deliveries.postpone(delivery.id, new Date(), false);
       return undefined;
     }
     const waitMs = await this.rateLimiter.reserve(endpoint.id, endpoint.rate_limit_per_minute);
     if (waitMs > 0) {
-      await (this.writer.release(delivery.id) ?? written);
+      await this.writtenNow(delivery, written);
       await this.deliveries.postpone(delivery.id, new Date(Date.now() + waitMs), true);
       this.metrics.recordRateLimited();
       return undefined;
     }
     // The endpoint's current URL: fixing a wrong URL and replaying is the common repair.
     return { url: endpoint.url, webhookId: endpoint.id, secrets: this.endpointSecrets.secretsOf(endpoint) };
+  }
+
+  /** Resolves once the delivery's row is in: written now if it is held for its first attempt. */
+  private writtenNow(delivery: DeliveryRow, written: Promise<void>): Promise<void> {
+    return this.writer.release(delivery.id) ?? written;
+  }
+
+  /**
+   * Nothing went out: the receiver's connections were all busy with earlier attempts. Back to the
+   * queue, due now, without using up an attempt (the sweeper takes it up again within a second);
+   * the connections stay busy, so the receiver is sent what it can take.
+   */
+  private async putOffUnsent(delivery: DeliveryRow, written: Promise<void>, url: string): Promise<void> {
+    await this.writtenNow(delivery, written);
+    await this.deliveries.postpone(delivery.id, new Date(), false);
+    this.metrics.recordNotSent();
+    this.notSent.count++;
+    if (Date.now() - this.notSent.warnedAt >= NOT_SENT_WARN_MS) {
+      this.logger.warn(
+        `delivery put back unsent, no attempt used up: every connection to ${new URL(url).origin} stayed busy for ${this.config.DELIVERY_TIMEOUT_MS} ms ` +
+          `(${this.notSent.count} such since the last warning; DELIVERY_CONNECTIONS_PER_ORIGIN=${this.config.DELIVERY_CONNECTIONS_PER_ORIGIN})`,
+      );
+      this.notSent = { count: 0, warnedAt: Date.now() };
+    }
   }
 
   private async recordEndpointHealth(endpointId: string, ok: boolean, gone: boolean): Promise<void> {

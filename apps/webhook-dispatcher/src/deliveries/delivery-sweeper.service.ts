@@ -4,10 +4,13 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { DeliverySender } from './delivery-sender.service';
 
 const SWEEP_BATCH = 200;
+/** How soon to look again when the replica had too many attempts under way to claim any. */
+const BUSY_RECHECK_MS = 100;
 
 /**
  * On every replica: picks up deliveries that are due and unleased — retries whose time has come,
- * and first attempts stranded by a crash between recording and sending — and attempts them.
+ * deliveries put back unsent, and first attempts stranded by a crash between recording and
+ * sending — and attempts them, no more than DELIVERY_SWEEP_MAX_IN_FLIGHT under way at once.
  */
 @Injectable()
 export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,17 +39,24 @@ export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicatio
     await this.sender.drain();
   }
 
+  /**
+   * Claims and dispatches what is due, as far as there is room; resolves with how soon to look again.
+   * Without the bound, a backlog for a receiver slower than its connections would be claimed whole,
+   * every round: each delivery waiting in memory for a connection, then put back, then claimed again.
+   */
   async sweep(): Promise<number> {
-    const due = await this.deliveries.claimDue(this.config.instanceId, this.sender.leaseMs, SWEEP_BATCH);
+    const room = Math.min(SWEEP_BATCH, this.config.DELIVERY_SWEEP_MAX_IN_FLIGHT - this.sender.inFlightCount);
+    if (room <= 0) return BUSY_RECHECK_MS;
+    const due = await this.deliveries.claimDue(this.config.instanceId, this.sender.leaseMs, room);
     for (const delivery of due) this.sender.dispatch(delivery);
-    return due.length;
+    return due.length === room ? 0 : this.config.DELIVERY_SWEEP_INTERVAL_MS;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.sweeping = this.sweep()
-        .then((count) => this.schedule(count === SWEEP_BATCH ? 0 : this.config.DELIVERY_SWEEP_INTERVAL_MS))
+        .then((next) => this.schedule(next))
         .catch((error) => {
           this.logger.warn(`sweeping due deliveries failed: ${(error as Error).message}`);
           this.schedule(this.config.DELIVERY_SWEEP_INTERVAL_MS);

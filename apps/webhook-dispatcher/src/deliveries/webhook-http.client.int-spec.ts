@@ -7,7 +7,10 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
   let server: Server;
   let base: string;
   const timers = new Set<NodeJS.Timeout>();
+  let slowRequests = 0;
   const client = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 500);
+  // One connection, answers that take 1 s, 1.6 s to wait and 1.6 s to answer, checked every 50 ms.
+  const oneConnection = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 1_600, { connectionsPerOrigin: 1, sweepIntervalMs: 50 });
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -23,6 +26,10 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
           // Headers at once, then nothing: only the deadline sweep can end it.
           res.writeHead(200, { 'content-type': 'text/plain' });
           res.flushHeaders();
+        } else if (req.url === '/slow') {
+          slowRequests++;
+          const timer = setTimeout(() => res.end('ok'), 1_000);
+          timers.add(timer);
         } else if (req.url === '/binary') {
           res.end(Buffer.from([0x6f, 0x6b, 0x00, 0x21]));
         } else {
@@ -36,7 +43,7 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
 
   afterAll(async () => {
     for (const timer of timers) clearInterval(timer);
-    await client.close();
+    await Promise.all([client.close(), oneConnection.close()]);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -65,5 +72,21 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
   it('records an answer holding NUL bytes as text Postgres can store', async () => {
     const result = await client.post(`${base}/binary`, { 'content-type': 'application/json' }, '{}');
     expect(result.responseExcerpt).toBe('ok\uFFFD!');
+  });
+
+  it('times an attempt from when it goes out, and sends nothing that waited out its time for a busy connection', async () => {
+    const post = () => oneConnection.post(`${base}/slow`, { 'content-type': 'application/json' }, '{}');
+    // Queued in this order on the one connection: sent at 0 s and at 1 s; the third would go at 2 s.
+    const [first, second, third] = await Promise.all([post(), post(), post()]);
+    expect(first).toMatchObject({ ok: true, statusCode: 200 });
+    // It waited 1 s for the connection, then took 1 s: within its 1.6 s, counted from the sending.
+    expect(second).toMatchObject({ ok: true, statusCode: 200 });
+    expect(second.durationMs).toBeGreaterThanOrEqual(900);
+    expect(second.durationMs).toBeLessThan(1_600);
+    expect(third).toMatchObject({ ok: false, notSent: true, statusCode: null });
+    expect(third.error).toMatch(/^not sent: every connection to http:\/\/127\.0\.0\.1:\d+ stayed busy for 1600 ms$/);
+    // The connection came free after the third gave up: it must not go out then.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(slowRequests).toBe(2);
   });
 });

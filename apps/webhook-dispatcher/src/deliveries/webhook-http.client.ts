@@ -12,6 +12,18 @@ export interface HttpAttemptResult {
   /** The target can never succeed as it is (refused by policy, malformed URL): do not retry. */
   permanent: boolean;
   retryAfterMs: number | null;
+  /**
+   * Nothing was sent: every connection to the receiver stayed busy with earlier attempts for the
+   * attempt's whole time. Not an attempt — the receiver never saw it — so it is put off, not counted.
+   */
+  notSent?: true;
+}
+
+export interface WebhookHttpClientOptions {
+  /** Connections kept to one receiver (origin); requests beyond them wait for a free one. */
+  connectionsPerOrigin?: number;
+  /** How often attempts past their deadline are looked for. */
+  sweepIntervalMs?: number;
 }
 
 function findPolicyError(error: unknown): UrlPolicyError | undefined {
@@ -41,6 +53,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  * policy at connect time, so a hostname that later resolves to a private address is still refused.
  */
 interface InFlight {
+  /** First the end of the wait for a connection, then, once the request goes out, the end of the attempt. */
   deadline: number;
   controller?: Dispatcher.DispatchController;
   expire(): void;
@@ -50,28 +63,38 @@ export class WebhookHttpClient {
   private readonly agent: Agent;
   /** Attempts under way; a sweep each second ends those past their deadline, wherever they are. */
   private readonly inFlight = new Set<InFlight>();
+  /** Requests on the wire, per origin: a request still waiting for a connection at its deadline waited on busy ones. */
+  private readonly sent = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly policy: UrlPolicy,
     private readonly timeoutMs: number,
+    options: WebhookHttpClientOptions = {},
   ) {
     this.agent = new Agent({
       connect: { lookup: policy.createLookup(), timeout: timeoutMs },
       keepAliveTimeout: 30_000,
-      connections: 256,
+      connections: options.connectionsPerOrigin ?? 256,
     });
     // One interval for all attempts rather than a timer (and AbortSignal) each: an attempt ends at
-    // most a second past its deadline, well inside its lease (DELIVERY_TIMEOUT_MS + 5 s).
+    // most a sweep past its deadline, well inside its lease (see DeliverySender.leaseMs).
     this.sweeper = setInterval(() => {
       const now = performance.now();
       for (const attempt of this.inFlight) if (attempt.deadline <= now) attempt.expire();
-    }, 1_000).unref();
+    }, options.sweepIntervalMs ?? 1_000).unref();
   }
 
   /**
    * One attempt. Uses undici's dispatch API directly: the `request()` wrapper's body stream and
    * promise plumbing were a third of the dispatcher's HTTP cost, and nothing here needs them.
+   *
+   * Its time (`timeoutMs`) counts from when the request goes out. Waiting for one of the origin's
+   * connections has a bound of its own, as long: counted together, a burst to a slow receiver timed
+   * out requests that had waited in the queue (sent late, answered, and sent again; or never sent at
+   * all and counted as attempts until the delivery died). A request still waiting at that bound
+   * while others to the origin are on the wire comes back `notSent`; with none on the wire, the
+   * receiver is not taking connections, and it fails as a timeout like any other attempt.
    */
   post(url: string, headers: Record<string, string>, body: string): Promise<HttpAttemptResult> {
     const started = performance.now();
@@ -79,19 +102,22 @@ export class WebhookHttpClient {
     if (!checked.ok) {
       return Promise.resolve({ ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: `target refused: ${checked.reason}`, permanent: true, retryAfterMs: null });
     }
-    const deadline = started + this.timeoutMs;
+    const origin = checked.url.origin;
     return new Promise<HttpAttemptResult>((resolve) => {
       let statusCode = 0;
       let retryAfter: string | string[] | undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
+      /** When the request went out; undefined while it waits for a connection. */
+      let sentAt: number | undefined;
       const inFlight: InFlight = {
-        deadline,
+        deadline: started + this.timeoutMs,
         expire: () => {
+          if (sentAt === undefined && (this.sent.get(origin) ?? 0) > 0) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
           // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
-          if (statusCode > 0) answered();
+          else if (statusCode > 0) answered();
           else failed(Object.assign(new Error(`no complete answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' }));
           inFlight.controller?.abort(new Error('attempt deadline passed'));
         },
@@ -102,15 +128,29 @@ export class WebhookHttpClient {
         if (settled) return;
         settled = true;
         this.inFlight.delete(inFlight);
+        if (sentAt !== undefined) this.leftTheWire(origin);
         resolve(outcome());
       };
+      /** From the request going out; an attempt that never got a connection, from the call. */
+      const elapsedMs = () => Math.round(performance.now() - (sentAt ?? started));
+      const notSent = () =>
+        finish(() => ({
+          ok: false,
+          statusCode: null,
+          durationMs: 0,
+          responseExcerpt: null,
+          error: `not sent: every connection to ${origin} stayed busy for ${this.timeoutMs} ms`,
+          permanent: false,
+          retryAfterMs: null,
+          notSent: true,
+        }));
       const answered = () =>
         finish(() => {
           const ok = statusCode >= 200 && statusCode < 300;
           return {
             ok,
             statusCode,
-            durationMs: Math.round(performance.now() - started),
+            durationMs: elapsedMs(),
             // Postgres text cannot hold NUL: a receiver's binary answer must not make the record unwritable.
             responseExcerpt: size === 0 ? null : Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD'),
             error: ok ? null : `receiver answered ${statusCode}`,
@@ -118,13 +158,19 @@ export class WebhookHttpClient {
             retryAfterMs: parseRetryAfter(retryAfter),
           };
         });
-      const failed = (error: unknown) => finish(() => this.failure(error, Math.round(performance.now() - started)));
+      const failed = (error: unknown) => finish(() => this.failure(error, elapsedMs()));
       const handler: Dispatcher.DispatchHandler = {
         // Its presence is what marks this as a handler of undici's current (controller) API.
         onRequestStart: (controller) => {
           inFlight.controller = controller;
           // Past its deadline while it waited for a connection: do not send it now.
-          if (settled) controller.abort(new Error('attempt deadline passed'));
+          if (settled) {
+            controller.abort(new Error('attempt deadline passed'));
+            return;
+          }
+          sentAt = performance.now();
+          inFlight.deadline = sentAt + this.timeoutMs;
+          this.sent.set(origin, (this.sent.get(origin) ?? 0) + 1);
         },
         onResponseStart: (_controller, code, responseHeaders) => {
           statusCode = code;
@@ -135,7 +181,7 @@ export class WebhookHttpClient {
           size += chunk.length;
           // Read no further than the excerpt (a receiver streaming a huge body must not tie us up),
           // nor past the attempt's time (one dripping a byte at a time).
-          if (size >= RESPONSE_EXCERPT_BYTES || performance.now() > deadline) {
+          if (size >= RESPONSE_EXCERPT_BYTES || performance.now() > inFlight.deadline) {
             answered();
             controller.abort(new Error('response excerpt complete'));
           }
@@ -147,7 +193,7 @@ export class WebhookHttpClient {
       try {
         this.agent.dispatch(
           {
-            origin: checked.url.origin,
+            origin,
             path: `${checked.url.pathname}${checked.url.search}`,
             method: 'POST',
             headers,
@@ -161,6 +207,12 @@ export class WebhookHttpClient {
         failed(error);
       }
     });
+  }
+
+  private leftTheWire(origin: string): void {
+    const left = (this.sent.get(origin) ?? 1) - 1;
+    if (left === 0) this.sent.delete(origin);
+    else this.sent.set(origin, left);
   }
 
   private failure(error: unknown, durationMs: number): HttpAttemptResult {

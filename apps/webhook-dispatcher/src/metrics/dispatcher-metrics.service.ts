@@ -39,6 +39,11 @@ export class DispatcherMetrics extends ServiceMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  private readonly notSent = new Counter({
+    name: 'minoots_delivery_not_sent_total',
+    help: 'Attempts put off unsent (no attempt used up): every connection to their receiver stayed busy for DELIVERY_TIMEOUT_MS.',
+    registers: [this.registry],
+  });
   private readonly rateLimited = new Counter({
     name: 'minoots_delivery_rate_limited_total',
     help: "Attempts put off by their endpoint's rate limit.",
@@ -68,6 +73,10 @@ export class DispatcherMetrics extends ServiceMetrics {
   /** Dead without an attempt (its endpoint was deleted). */
   recordDead(): void {
     this.deliveries.inc({ outcome: 'dead' });
+  }
+
+  recordNotSent(): void {
+    this.notSent.inc();
   }
 
   recordRateLimited(): void {
