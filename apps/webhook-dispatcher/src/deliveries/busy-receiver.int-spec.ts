@@ -1,13 +1,15 @@
 import { sql } from 'kysely';
 import { expectEventually } from '@minoots/testing';
 import { DispatcherHarness } from '../testing/dispatcher-harness';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics.service';
 import { DeliveriesRepository } from './deliveries.repository';
+import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { newDeliveryRow } from './new-delivery-row.util';
 
 describe('webhook dispatcher, a burst to a receiver slower than its connections (real Postgres, NATS and HTTP)', () => {
-  // One connection to the receiver; an attempt has 1.6 s from its sending and may wait as long for
-  // the connection. The sweeper takes up no more while five attempts are under way.
-  const h = new DispatcherHarness('busyrecv', { DELIVERY_CONNECTIONS_PER_ORIGIN: '1', DELIVERY_TIMEOUT_MS: '1600', DELIVERY_SWEEP_MAX_IN_FLIGHT: '5' });
+  // One connection to the receiver; an attempt has 3 s from its sending and may wait as long for the
+  // connection. The sweeper takes up no more while five attempts are under way.
+  const h = new DispatcherHarness('busyrecv', { DELIVERY_CONNECTIONS_PER_ORIGIN: '1', DELIVERY_TIMEOUT_MS: '3000', DELIVERY_SWEEP_MAX_IN_FLIGHT: '5' });
 
   beforeAll(async () => {
     await h.start();
@@ -20,10 +22,10 @@ describe('webhook dispatcher, a burst to a receiver slower than its connections 
   };
   afterAll(() => h.stop());
 
-  // The receiver takes 1 s per answer. Four timers fire at once: the first two go out in turn, and the
-  // others cannot get the connection within 1.6 s.
+  // The receiver takes 1 s per answer. Six timers fire at once: the first three go out in turn, and the
+  // last two cannot get the connection within 3 s.
   it('puts back what could not be sent without using up an attempt, and sends each delivery once', async () => {
-    const specs = [1, 2, 3, 4].map((i) => h.spec(`timer_busy_${i}`, { on_expire: { webhook: `${h.receiver.url}/busy` } }));
+    const specs = [1, 2, 3, 4, 5, 6].map((i) => h.spec(`timer_busy_${i}`, { on_expire: { webhook: `${h.receiver.url}/busy` } }));
     for (const s of specs) await h.created(s);
     await Promise.all(specs.map((s) => h.expired(s)));
 
@@ -32,16 +34,19 @@ describe('webhook dispatcher, a burst to a receiver slower than its connections 
         select d.timer_id, d.status, d.attempt_count, d.rate_limited_count,
                array(select a.outcome from dispatcher.delivery_attempts a where a.delivery_id = d.id order by a.attempt) as attempts
           from dispatcher.deliveries d order by d.timer_id`.execute(h.db);
-      expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect(rows.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
       return rows;
-    }, { timeoutMs: 20_000 });
-    // Before, the two that waited timed out as failed attempts and were retried, and one sent late
+    }, { timeoutMs: 30_000 });
+    // Before, those that waited timed out as failed attempts and were retried, and one sent late
     // could be timed out while the receiver was answering it, then sent again.
     for (const row of rows) expect(row).toMatchObject({ attempt_count: 1, rate_limited_count: 0, attempts: ['succeeded'] });
     const ids = h.receiver.on('/busy').map((r) => r.headers['webhook-id']);
-    expect(ids).toHaveLength(4);
-    expect(new Set(ids).size).toBe(4);
-  }, 30_000);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+    // The last two at least were put back on the way.
+    const notSent = h.app.get(DispatcherMetrics).registry.getSingleMetric('minoots_delivery_not_sent_total');
+    expect((await notSent?.get())?.values[0]?.value).toBeGreaterThanOrEqual(2);
+  }, 45_000);
 
   it('claims due deliveries only while fewer than DELIVERY_SWEEP_MAX_IN_FLIGHT attempts are under way', async () => {
     // Twenty retries come due at once; the receiver takes 0.3 s each on its one connection.
@@ -62,4 +67,13 @@ describe('webhook dispatcher, a burst to a receiver slower than its connections 
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(5);
   }, 30_000);
+
+  it('gives an endpoint back the rate-limit reservation of a request put back unsent', async () => {
+    const limiter = h.app.get(EndpointRateLimiter);
+    // One a minute: without the release, the second would have to wait a minute.
+    expect(await limiter.reserve('ep_put_back', 1)).toBe(0);
+    await limiter.release('ep_put_back', 1);
+    expect(await limiter.reserve('ep_put_back', 1)).toBe(0);
+    expect(await limiter.reserve('ep_put_back', 1)).toBeGreaterThan(0);
+  });
 });

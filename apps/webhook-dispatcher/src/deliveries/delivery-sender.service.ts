@@ -20,6 +20,8 @@ interface Target {
   url: string;
   webhookId: string;
   secrets: string[];
+  /** An endpoint's delivery, counted against its rate limit. */
+  limited?: { endpointId: string; perMinute: number };
 }
 
 /**
@@ -93,7 +95,7 @@ export class DeliverySender {
       now: startedAt,
     });
     const result = await this.http.post(target.url, headers, delivery.payload);
-    if (result.notSent) return this.putOffUnsent(delivery, written, target.url);
+    if (result.notSent) return this.putOffUnsent(delivery, written, target);
     const gone = result.statusCode === 410;
     const exhausted = result.permanent || gone || attempt >= delivery.max_attempts;
     const status = result.ok ? 'succeeded' : exhausted ? 'dead' : 'pending';
@@ -144,7 +146,12 @@ export class DeliverySender {
       return undefined;
     }
     // The endpoint's current URL: fixing a wrong URL and replaying is the common repair.
-    return { url: endpoint.url, webhookId: endpoint.id, secrets: this.endpointSecrets.secretsOf(endpoint) };
+    return {
+      url: endpoint.url,
+      webhookId: endpoint.id,
+      secrets: this.endpointSecrets.secretsOf(endpoint),
+      limited: { endpointId: endpoint.id, perMinute: endpoint.rate_limit_per_minute },
+    };
   }
 
   /** Resolves once the delivery's row is in: written now if it is held for its first attempt. */
@@ -155,16 +162,18 @@ export class DeliverySender {
   /**
    * Nothing went out: the receiver's connections were all busy with earlier attempts. Back to the
    * queue, due now, without using up an attempt (the sweeper takes it up again within a second);
-   * the connections stay busy, so the receiver is sent what it can take.
+   * the connections stay busy, so the receiver is sent what it can take. An endpoint's rate limit
+   * gets back the request it counted.
    */
-  private async putOffUnsent(delivery: DeliveryRow, written: Promise<void>, url: string): Promise<void> {
+  private async putOffUnsent(delivery: DeliveryRow, written: Promise<void>, target: Target): Promise<void> {
     await this.writtenNow(delivery, written);
     await this.deliveries.postpone(delivery.id, new Date(), false);
+    if (target.limited) await this.rateLimiter.release(target.limited.endpointId, target.limited.perMinute);
     this.metrics.recordNotSent();
     this.notSent.count++;
     if (Date.now() - this.notSent.warnedAt >= NOT_SENT_WARN_MS) {
       this.logger.warn(
-        `delivery put back unsent, no attempt used up: every connection to ${new URL(url).origin} stayed busy for ${this.config.DELIVERY_TIMEOUT_MS} ms ` +
+        `delivery put back unsent, no attempt used up: every connection to ${new URL(target.url).origin} stayed busy for ${this.config.DELIVERY_TIMEOUT_MS} ms ` +
           `(${this.notSent.count} such since the last warning; DELIVERY_CONNECTIONS_PER_ORIGIN=${this.config.DELIVERY_CONNECTIONS_PER_ORIGIN})`,
       );
       this.notSent = { count: 0, warnedAt: Date.now() };

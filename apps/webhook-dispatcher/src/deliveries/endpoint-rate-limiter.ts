@@ -25,6 +25,11 @@ export class EndpointRateLimiter {
     }
   }
 
+  /** Gives back a reservation that was not used (the attempt was not sent after all). */
+  async release(endpointId: string, perMinute: number): Promise<void> {
+    await this.limiterFor(perMinute).reward(endpointId, 1);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

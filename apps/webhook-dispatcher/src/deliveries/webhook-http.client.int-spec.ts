@@ -9,8 +9,9 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
   const timers = new Set<NodeJS.Timeout>();
   let slowRequests = 0;
   const client = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 500);
-  // One connection, answers that take 1 s, 1.6 s to wait and 1.6 s to answer, checked every 50 ms.
-  const oneConnection = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 1_600, { connectionsPerOrigin: 1, sweepIntervalMs: 50 });
+  // One connection, answers that take 2 s, 3 s to wait and 3 s to answer, checked every 50 ms.
+  const oneConnection = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 3_000, { connectionsPerOrigin: 1, sweepIntervalMs: 50 });
+  const closers: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -28,8 +29,10 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
           res.flushHeaders();
         } else if (req.url === '/slow') {
           slowRequests++;
-          const timer = setTimeout(() => res.end('ok'), 1_000);
+          const timer = setTimeout(() => res.end('ok'), 2_000);
           timers.add(timer);
+        } else if (req.url === '/hang') {
+          // Never answers: only the deadline sweep can end it.
         } else if (req.url === '/binary') {
           res.end(Buffer.from([0x6f, 0x6b, 0x00, 0x21]));
         } else {
@@ -43,7 +46,7 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
 
   afterAll(async () => {
     for (const timer of timers) clearInterval(timer);
-    await Promise.all([client.close(), oneConnection.close()]);
+    await Promise.all([client.close(), oneConnection.close(), ...closers.map((close) => close())]);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -76,17 +79,32 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
 
   it('times an attempt from when it goes out, and sends nothing that waited out its time for a busy connection', async () => {
     const post = () => oneConnection.post(`${base}/slow`, { 'content-type': 'application/json' }, '{}');
-    // Queued in this order on the one connection: sent at 0 s and at 1 s; the third would go at 2 s.
+    // Queued in this order on the one connection: sent at 0 s and at 2 s; the third would go at 4 s.
     const [first, second, third] = await Promise.all([post(), post(), post()]);
     expect(first).toMatchObject({ ok: true, statusCode: 200 });
-    // It waited 1 s for the connection, then took 1 s: within its 1.6 s, counted from the sending.
+    // It waited 2 s for the connection, then took 2 s: within its 3 s, counted from the sending.
     expect(second).toMatchObject({ ok: true, statusCode: 200 });
-    expect(second.durationMs).toBeGreaterThanOrEqual(900);
-    expect(second.durationMs).toBeLessThan(1_600);
+    expect(second.durationMs).toBeGreaterThanOrEqual(1_900);
+    expect(second.durationMs).toBeLessThan(3_000);
     expect(third).toMatchObject({ ok: false, notSent: true, statusCode: null });
-    expect(third.error).toMatch(/^not sent: every connection to http:\/\/127\.0\.0\.1:\d+ stayed busy for 1600 ms$/);
+    expect(third.error).toMatch(/^not sent: every connection to http:\/\/127\.0\.0\.1:\d+ stayed busy for 3000 ms$/);
     // The connection came free after the third gave up: it must not go out then.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slowRequests).toBe(2);
+  }, 15_000);
+
+  it('does not send a request that waited out its time behind one that is timing out', async () => {
+    // A sweep once a second, as long as the attempts; posted 0.3 s after the sweeps start, both
+    // deadlines (1.3 s, and 1.3 s plus the connect) fall between the first two sweeps. The sweep
+    // judges the waiting one before it ends the other; were it judged after, the connection that
+    // ending frees would still find it past its time.
+    const sweptEachSecond = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 1_000, { connectionsPerOrigin: 1, sweepIntervalMs: 1_000 });
+    closers.push(() => sweptEachSecond.close());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const post = () => sweptEachSecond.post(`${base}/hang`, { 'content-type': 'application/json' }, '{}');
+    const [onTheWire, waiting] = await Promise.all([post(), post()]);
+    expect(onTheWire).toMatchObject({ ok: false, statusCode: null, error: 'timed out after 1000 ms' });
+    expect(onTheWire.notSent).toBeUndefined();
+    expect(waiting).toMatchObject({ ok: false, notSent: true });
   });
 });

@@ -55,6 +55,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 interface InFlight {
   /** First the end of the wait for a connection, then, once the request goes out, the end of the attempt. */
   deadline: number;
+  /** The request has gone out. */
+  sent: boolean;
   controller?: Dispatcher.DispatchController;
   expire(): void;
 }
@@ -63,8 +65,9 @@ export class WebhookHttpClient {
   private readonly agent: Agent;
   /** Attempts under way; a sweep each second ends those past their deadline, wherever they are. */
   private readonly inFlight = new Set<InFlight>();
-  /** Requests on the wire, per origin: a request still waiting for a connection at its deadline waited on busy ones. */
+  /** Requests on the wire, per origin: with all its connections so taken, a request still waiting waited on busy ones. */
   private readonly sent = new Map<string, number>();
+  private readonly connections: number;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -72,16 +75,21 @@ export class WebhookHttpClient {
     private readonly timeoutMs: number,
     options: WebhookHttpClientOptions = {},
   ) {
+    this.connections = options.connectionsPerOrigin ?? 256;
     this.agent = new Agent({
       connect: { lookup: policy.createLookup(), timeout: timeoutMs },
       keepAliveTimeout: 30_000,
-      connections: options.connectionsPerOrigin ?? 256,
+      connections: this.connections,
     });
     // One interval for all attempts rather than a timer (and AbortSignal) each: an attempt ends at
     // most a sweep past its deadline, well inside its lease (see DeliverySender.leaseMs).
     this.sweeper = setInterval(() => {
       const now = performance.now();
-      for (const attempt of this.inFlight) if (attempt.deadline <= now) attempt.expire();
+      const expired = [...this.inFlight].filter((attempt) => attempt.deadline <= now);
+      // Those still waiting first: whether they waited on busy connections is judged before this
+      // sweep takes any request off the wire.
+      for (const attempt of expired) if (!attempt.sent) attempt.expire();
+      for (const attempt of expired) if (attempt.sent) attempt.expire();
     }, options.sweepIntervalMs ?? 1_000).unref();
   }
 
@@ -93,8 +101,9 @@ export class WebhookHttpClient {
    * connections has a bound of its own, as long: counted together, a burst to a slow receiver timed
    * out requests that had waited in the queue (sent late, answered, and sent again; or never sent at
    * all and counted as attempts until the delivery died). A request still waiting at that bound
-   * while others to the origin are on the wire comes back `notSent`; with none on the wire, the
-   * receiver is not taking connections, and it fails as a timeout like any other attempt.
+   * while every connection to the origin carries a request comes back `notSent`. Otherwise it was
+   * waiting for a connection to be made, which the receiver is not taking: it fails as a timeout,
+   * like any other attempt, so a receiver that stops accepting connections still uses up attempts.
    */
   post(url: string, headers: Record<string, string>, body: string): Promise<HttpAttemptResult> {
     const started = performance.now();
@@ -111,10 +120,12 @@ export class WebhookHttpClient {
       let settled = false;
       /** When the request went out; undefined while it waits for a connection. */
       let sentAt: number | undefined;
+      const waitedOnBusyConnections = () => (this.sent.get(origin) ?? 0) >= this.connections;
       const inFlight: InFlight = {
         deadline: started + this.timeoutMs,
+        sent: false,
         expire: () => {
-          if (sentAt === undefined && (this.sent.get(origin) ?? 0) > 0) notSent();
+          if (!inFlight.sent && waitedOnBusyConnections()) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
           // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
           else if (statusCode > 0) answered();
@@ -163,12 +174,16 @@ export class WebhookHttpClient {
         // Its presence is what marks this as a handler of undici's current (controller) API.
         onRequestStart: (controller) => {
           inFlight.controller = controller;
-          // Past its deadline while it waited for a connection: do not send it now.
+          // Its wait is over (the sweep may not have come round yet): it is not sent now, or the
+          // attempt could outlast its lease. It took the connection just freed, so it waited on busy ones.
+          const now = performance.now();
+          if (!settled && now >= inFlight.deadline) notSent();
           if (settled) {
             controller.abort(new Error('attempt deadline passed'));
             return;
           }
-          sentAt = performance.now();
+          sentAt = now;
+          inFlight.sent = true;
           inFlight.deadline = sentAt + this.timeoutMs;
           this.sent.set(origin, (this.sent.get(origin) ?? 0) + 1);
         },
