@@ -19,8 +19,8 @@ export const dispatcherConfigSchema = z.object({
     .transform((v) => v || DEV_SECRETS_KEY)
     .refine((v) => v.length >= 16, 'expected at least 16 characters'),
   /**
-   * How long an attempt may take from sending the request; waiting for a free connection to the
-   * receiver has a bound as long of its own (see WebhookHttpClient.post).
+   * How long an attempt may take from getting a connection (connecting included); waiting for a
+   * free connection to the receiver has a bound as long of its own (see WebhookHttpClient.post).
    */
   DELIVERY_TIMEOUT_MS: envFields.positiveInt(10_000),
   /** Connections kept to one receiver (scheme, host and port); attempts beyond them wait for a free one. */

@@ -8,6 +8,8 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
   let base: string;
   const timers = new Set<NodeJS.Timeout>();
   let slowRequests = 0;
+  let slowOpen = 0;
+  let slowMostOpen = 0;
   const client = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 500);
   // One connection, answers that take 2 s, 3 s to wait and 3 s to answer, checked every 50 ms.
   const oneConnection = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 3_000, { connectionsPerOrigin: 1, sweepIntervalMs: 50 });
@@ -29,7 +31,12 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
           res.flushHeaders();
         } else if (req.url === '/slow') {
           slowRequests++;
-          const timer = setTimeout(() => res.end('ok'), 2_000);
+          slowOpen++;
+          slowMostOpen = Math.max(slowMostOpen, slowOpen);
+          const timer = setTimeout(() => {
+            slowOpen--;
+            res.end('ok');
+          }, 2_000);
           timers.add(timer);
         } else if (req.url === '/hang') {
           // Never answers: only the deadline sweep can end it.
@@ -77,7 +84,7 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
     expect(result.responseExcerpt).toBe('ok\uFFFD!');
   });
 
-  it('times an attempt from when it goes out, and sends nothing that waited out its time for a busy connection', async () => {
+  it('times an attempt from when it gets a connection, and sends nothing that waited out its time for one', async () => {
     const post = () => oneConnection.post(`${base}/slow`, { 'content-type': 'application/json' }, '{}');
     // Queued in this order on the one connection: sent at 0 s and at 2 s; the third would go at 4 s.
     const [first, second, third] = await Promise.all([post(), post(), post()]);
@@ -91,13 +98,13 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
     // The connection came free after the third gave up: it must not go out then.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slowRequests).toBe(2);
+    expect(slowMostOpen).toBe(1);
   }, 15_000);
 
   it('does not send a request that waited out its time behind one that is timing out', async () => {
     // A sweep once a second, as long as the attempts; posted 0.3 s after the sweeps start, both
-    // deadlines (1.3 s, and 1.3 s plus the connect) fall between the first two sweeps. The sweep
-    // judges the waiting one before it ends the other; were it judged after, the connection that
-    // ending frees would still find it past its time.
+    // deadlines fall between the first two sweeps. Whichever the sweep ends first, the waiting one
+    // must not take the connection the other frees.
     const sweptEachSecond = new WebhookHttpClient(new UrlPolicy({ allowedCidrs: ['127.0.0.0/8'] }), 1_000, { connectionsPerOrigin: 1, sweepIntervalMs: 1_000 });
     closers.push(() => sweptEachSecond.close());
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -53,20 +53,26 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  * policy at connect time, so a hostname that later resolves to a private address is still refused.
  */
 interface InFlight {
-  /** First the end of the wait for a connection, then, once the request goes out, the end of the attempt. */
+  /** The end of the wait for a connection; once the request is handed to one, the end of the attempt. */
   deadline: number;
-  /** The request has gone out. */
-  sent: boolean;
+  /** Still waiting in this client's queue for one of the origin's connections. */
+  queued: boolean;
   controller?: Dispatcher.DispatchController;
   expire(): void;
+}
+
+/** One origin's requests: those handed to undici (at most one per connection), and those waiting for one. */
+interface Lane {
+  active: number;
+  /** In arrival order; each starts its request, or says it no longer wants to (ended meanwhile). */
+  waiting: (() => boolean)[];
 }
 
 export class WebhookHttpClient {
   private readonly agent: Agent;
   /** Attempts under way; a sweep each second ends those past their deadline, wherever they are. */
   private readonly inFlight = new Set<InFlight>();
-  /** Requests on the wire, per origin: with all its connections so taken, a request still waiting waited on busy ones. */
-  private readonly sent = new Map<string, number>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly connections: number;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -85,11 +91,7 @@ export class WebhookHttpClient {
     // most a sweep past its deadline, well inside its lease (see DeliverySender.leaseMs).
     this.sweeper = setInterval(() => {
       const now = performance.now();
-      const expired = [...this.inFlight].filter((attempt) => attempt.deadline <= now);
-      // Those still waiting first: whether they waited on busy connections is judged before this
-      // sweep takes any request off the wire.
-      for (const attempt of expired) if (!attempt.sent) attempt.expire();
-      for (const attempt of expired) if (attempt.sent) attempt.expire();
+      for (const attempt of this.inFlight) if (attempt.deadline <= now) attempt.expire();
     }, options.sweepIntervalMs ?? 1_000).unref();
   }
 
@@ -97,13 +99,13 @@ export class WebhookHttpClient {
    * One attempt. Uses undici's dispatch API directly: the `request()` wrapper's body stream and
    * promise plumbing were a third of the dispatcher's HTTP cost, and nothing here needs them.
    *
-   * Its time (`timeoutMs`) counts from when the request goes out. Waiting for one of the origin's
-   * connections has a bound of its own, as long: counted together, a burst to a slow receiver timed
-   * out requests that had waited in the queue (sent late, answered, and sent again; or never sent at
-   * all and counted as attempts until the delivery died). A request still waiting at that bound
-   * while every connection to the origin carries a request comes back `notSent`. Otherwise it was
-   * waiting for a connection to be made, which the receiver is not taking: it fails as a timeout,
-   * like any other attempt, so a receiver that stops accepting connections still uses up attempts.
+   * Its time (`timeoutMs`) counts from when it gets a connection (connecting included, so a
+   * receiver that stops accepting connections still uses up attempts). Requests beyond the
+   * origin's connections wait here, in order, for as long again; one still waiting then comes back
+   * `notSent`. Counted together, a burst to a slow receiver timed out requests that had only waited
+   * (sent late, answered, and sent again; or never sent and counted until the delivery died). They
+   * wait here rather than in undici's queue, whose requests can only be given up by aborting the
+   * connection they are about to take.
    */
   post(url: string, headers: Record<string, string>, body: string): Promise<HttpAttemptResult> {
     const started = performance.now();
@@ -118,14 +120,13 @@ export class WebhookHttpClient {
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
-      /** When the request went out; undefined while it waits for a connection. */
-      let sentAt: number | undefined;
-      const waitedOnBusyConnections = () => (this.sent.get(origin) ?? 0) >= this.connections;
+      /** When it got a connection; undefined while it waits for one. */
+      let connectedAt: number | undefined;
       const inFlight: InFlight = {
         deadline: started + this.timeoutMs,
-        sent: false,
+        queued: true,
         expire: () => {
-          if (!inFlight.sent && waitedOnBusyConnections()) notSent();
+          if (inFlight.queued) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
           // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
           else if (statusCode > 0) answered();
@@ -139,11 +140,9 @@ export class WebhookHttpClient {
         if (settled) return;
         settled = true;
         this.inFlight.delete(inFlight);
-        if (sentAt !== undefined) this.leftTheWire(origin);
         resolve(outcome());
+        if (connectedAt !== undefined) this.release(origin);
       };
-      /** From the request going out; an attempt that never got a connection, from the call. */
-      const elapsedMs = () => Math.round(performance.now() - (sentAt ?? started));
       const notSent = () =>
         finish(() => ({
           ok: false,
@@ -155,6 +154,7 @@ export class WebhookHttpClient {
           retryAfterMs: null,
           notSent: true,
         }));
+      const elapsedMs = () => Math.round(performance.now() - (connectedAt ?? started));
       const answered = () =>
         finish(() => {
           const ok = statusCode >= 200 && statusCode < 300;
@@ -174,18 +174,7 @@ export class WebhookHttpClient {
         // Its presence is what marks this as a handler of undici's current (controller) API.
         onRequestStart: (controller) => {
           inFlight.controller = controller;
-          // Its wait is over (the sweep may not have come round yet): it is not sent now, or the
-          // attempt could outlast its lease. It took the connection just freed, so it waited on busy ones.
-          const now = performance.now();
-          if (!settled && now >= inFlight.deadline) notSent();
-          if (settled) {
-            controller.abort(new Error('attempt deadline passed'));
-            return;
-          }
-          sentAt = now;
-          inFlight.sent = true;
-          inFlight.deadline = sentAt + this.timeoutMs;
-          this.sent.set(origin, (this.sent.get(origin) ?? 0) + 1);
+          if (settled) controller.abort(new Error('attempt deadline passed'));
         },
         onResponseStart: (_controller, code, responseHeaders) => {
           statusCode = code;
@@ -205,29 +194,62 @@ export class WebhookHttpClient {
         // A body that stopped coming after the status did: undici's body timeout, the same case.
         onResponseError: (_controller, error) => (statusCode > 0 && (error as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? answered() : failed(error)),
       };
-      try {
-        this.agent.dispatch(
-          {
-            origin,
-            path: `${checked.url.pathname}${checked.url.search}`,
-            method: 'POST',
-            headers,
-            body,
-            headersTimeout: this.timeoutMs,
-            bodyTimeout: this.timeoutMs,
-          },
-          handler,
-        );
-      } catch (error) {
-        failed(error);
-      }
+      /** Takes a connection and sends; false if it no longer wants one (ended, or past its wait). */
+      const send = (): boolean => {
+        if (settled) return false;
+        connectedAt = performance.now();
+        if (connectedAt >= inFlight.deadline) {
+          connectedAt = undefined;
+          notSent();
+          return false;
+        }
+        inFlight.queued = false;
+        inFlight.deadline = connectedAt + this.timeoutMs;
+        try {
+          this.agent.dispatch(
+            {
+              origin,
+              path: `${checked.url.pathname}${checked.url.search}`,
+              method: 'POST',
+              headers,
+              body,
+              headersTimeout: this.timeoutMs,
+              bodyTimeout: this.timeoutMs,
+            },
+            handler,
+          );
+        } catch (error) {
+          failed(error);
+        }
+        return true;
+      };
+      this.take(origin, send);
     });
   }
 
-  private leftTheWire(origin: string): void {
-    const left = (this.sent.get(origin) ?? 1) - 1;
-    if (left === 0) this.sent.delete(origin);
-    else this.sent.set(origin, left);
+  /** Starts the request now if one of the origin's connections is free, else queues it. */
+  private take(origin: string, send: () => boolean): void {
+    let lane = this.lanes.get(origin);
+    if (!lane) this.lanes.set(origin, (lane = { active: 0, waiting: [] }));
+    if (lane.active >= this.connections) {
+      lane.waiting.push(send);
+      return;
+    }
+    lane.active++;
+    if (!send()) this.release(origin);
+  }
+
+  /** A connection's request ended: the next one still waiting takes it. */
+  private release(origin: string): void {
+    const lane = this.lanes.get(origin);
+    if (!lane) return;
+    lane.active--;
+    for (let send = lane.waiting.shift(); send; send = lane.active < this.connections ? lane.waiting.shift() : undefined) {
+      lane.active++;
+      // A failed dispatch releases its connection itself, from within send().
+      if (!send()) lane.active--;
+    }
+    if (lane.active === 0 && lane.waiting.length === 0) this.lanes.delete(origin);
   }
 
   private failure(error: unknown, durationMs: number): HttpAttemptResult {

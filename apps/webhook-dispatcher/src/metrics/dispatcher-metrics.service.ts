@@ -35,7 +35,7 @@ export class DispatcherMetrics extends ServiceMetrics {
   });
   private readonly attemptDuration = new Histogram({
     name: 'minoots_delivery_attempt_duration_seconds',
-    help: 'Duration of delivery attempts, from sending the request to the end of the response excerpt or the error.',
+    help: 'Duration of delivery attempts, from getting a connection to the end of the response excerpt or the error.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
