@@ -55,8 +55,6 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 interface InFlight {
   /** The end of the wait for a connection; once the request is handed to one, the end of the attempt. */
   deadline: number;
-  /** Still waiting in this client's queue for one of the origin's connections. */
-  queued: boolean;
   controller?: Dispatcher.DispatchController;
   expire(): void;
 }
@@ -124,9 +122,8 @@ export class WebhookHttpClient {
       let connectedAt: number | undefined;
       const inFlight: InFlight = {
         deadline: started + this.timeoutMs,
-        queued: true,
         expire: () => {
-          if (inFlight.queued) notSent();
+          if (connectedAt === undefined) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
           // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
           else if (statusCode > 0) answered();
@@ -197,14 +194,13 @@ export class WebhookHttpClient {
       /** Takes a connection and sends; false if it no longer wants one (ended, or past its wait). */
       const send = (): boolean => {
         if (settled) return false;
-        connectedAt = performance.now();
-        if (connectedAt >= inFlight.deadline) {
-          connectedAt = undefined;
+        const now = performance.now();
+        if (now >= inFlight.deadline) {
           notSent();
           return false;
         }
-        inFlight.queued = false;
-        inFlight.deadline = connectedAt + this.timeoutMs;
+        connectedAt = now;
+        inFlight.deadline = now + this.timeoutMs;
         try {
           this.agent.dispatch(
             {
@@ -227,16 +223,12 @@ export class WebhookHttpClient {
     });
   }
 
-  /** Starts the request now if one of the origin's connections is free, else queues it. */
+  /** Queues the request behind the origin's others; it starts at once if a connection is free. */
   private take(origin: string, send: () => boolean): void {
     let lane = this.lanes.get(origin);
     if (!lane) this.lanes.set(origin, (lane = { active: 0, waiting: [] }));
-    if (lane.active >= this.connections) {
-      lane.waiting.push(send);
-      return;
-    }
-    lane.active++;
-    if (!send()) this.release(origin);
+    lane.waiting.push(send);
+    this.pump(origin, lane);
   }
 
   /** A connection's request ended: the next one still waiting takes it. */
@@ -244,7 +236,14 @@ export class WebhookHttpClient {
     const lane = this.lanes.get(origin);
     if (!lane) return;
     lane.active--;
-    for (let send = lane.waiting.shift(); send; send = lane.active < this.connections ? lane.waiting.shift() : undefined) {
+    this.pump(origin, lane);
+  }
+
+  /** Starts waiting requests, in order, while the origin has free connections. */
+  private pump(origin: string, lane: Lane): void {
+    while (lane.active < this.connections) {
+      const send = lane.waiting.shift();
+      if (!send) break;
       lane.active++;
       // A failed dispatch releases its connection itself, from within send().
       if (!send()) lane.active--;
