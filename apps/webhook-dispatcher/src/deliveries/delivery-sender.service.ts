@@ -47,7 +47,9 @@ export class DeliverySender {
     private readonly rateLimiter: EndpointRateLimiter,
     private readonly outcomes: DeliveryOutcomes,
     private readonly metrics: DispatcherMetrics,
-  ) {}
+  ) {
+    metrics.observeConnections(() => http.counts());
+  }
 
   /**
    * Lease long enough to cover one attempt, so no other replica starts the same one meanwhile: the

@@ -87,7 +87,12 @@ describe('WebhookHttpClient (real HTTP on loopback)', () => {
   it('times an attempt from when it gets a connection, and sends nothing that waited out its time for one', async () => {
     const post = () => oneConnection.post(`${base}/slow`, { 'content-type': 'application/json' }, '{}');
     // Queued in this order on the one connection: sent at 0 s and at 2 s; the third would go at 4 s.
-    const [first, second, third] = await Promise.all([post(), post(), post()]);
+    const posts = Promise.all([post(), post(), post()]);
+    expect(oneConnection.counts()).toEqual({ connected: 1, waiting: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(oneConnection.counts()).toEqual({ connected: 1, waiting: 1 });
+    const [first, second, third] = await posts;
+    expect(oneConnection.counts()).toEqual({ connected: 0, waiting: 0 });
     expect(first).toMatchObject({ ok: true, statusCode: 200 });
     // It waited 2 s for the connection, then took 2 s: within its 3 s, counted from the sending.
     expect(second).toMatchObject({ ok: true, statusCode: 200 });

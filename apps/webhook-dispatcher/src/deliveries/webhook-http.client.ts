@@ -55,6 +55,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 interface InFlight {
   /** The end of the wait for a connection; once the request is handed to one, the end of the attempt. */
   deadline: number;
+  /** It has a connection (it is on the wire, or connecting); until then it waits in its origin's lane. */
+  connected: boolean;
   controller?: Dispatcher.DispatchController;
   expire(): void;
 }
@@ -122,6 +124,7 @@ export class WebhookHttpClient {
       let connectedAt: number | undefined;
       const inFlight: InFlight = {
         deadline: started + this.timeoutMs,
+        connected: false,
         expire: () => {
           if (connectedAt === undefined) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
@@ -200,6 +203,7 @@ export class WebhookHttpClient {
           return false;
         }
         connectedAt = now;
+        inFlight.connected = true;
         inFlight.deadline = now + this.timeoutMs;
         try {
           this.agent.dispatch(
@@ -221,6 +225,16 @@ export class WebhookHttpClient {
       };
       this.take(origin, send);
     });
+  }
+
+  /**
+   * Attempts under way, by whether they have a connection yet: those waiting show a receiver
+   * saturated (all its connections busy) before anything is put back unsent.
+   */
+  counts(): { connected: number; waiting: number } {
+    let connected = 0;
+    for (const attempt of this.inFlight) if (attempt.connected) connected++;
+    return { connected, waiting: this.inFlight.size - connected };
   }
 
   /** Queues the request behind the origin's others; it starts at once if a connection is free. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { NATS_CONNECTION, ServiceMetrics } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase } from '../database/dispatcher-database.type';
@@ -50,6 +50,20 @@ export class DispatcherMetrics extends ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** What the HTTP client has under way; nothing until the sender says where to read it. */
+  private connectionCounts: () => { connected: number; waiting: number } = () => ({ connected: 0, waiting: 0 });
+  private readonly attemptsUnderWay = new Gauge({
+    name: 'minoots_delivery_attempts_in_progress',
+    help: "Attempts under way on this replica: 'sending' have a connection to their receiver, 'waiting' wait for one (all of the receiver's DELIVERY_CONNECTIONS_PER_ORIGIN are busy).",
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const { connected, waiting } = this.connectionCounts();
+      this.attemptsUnderWay.set({ state: 'sending' }, connected);
+      this.attemptsUnderWay.set({ state: 'waiting' }, waiting);
+    },
+  });
+
   constructor(
     @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
     @Inject(DISPATCHER_DATABASE) db: DispatcherDatabase,
@@ -62,6 +76,10 @@ export class DispatcherMetrics extends ServiceMetrics {
       'Pending deliveries due now or overdue, across all replicas (refreshed at most every 5 s).',
       () => deliveries.countDue(),
     );
+  }
+
+  observeConnections(counts: () => { connected: number; waiting: number }): void {
+    this.connectionCounts = counts;
   }
 
   recordAttempt(result: HttpAttemptResult, outcome: DeliveryOutcome): void {

@@ -49,6 +49,19 @@ describe('DispatcherMetrics', () => {
     expect(duration).toContain('minoots_delivery_attempt_duration_seconds_count 7');
   });
 
+  it('reports attempts under way by whether they have a connection, as the HTTP client counts them', async () => {
+    const idle = await metrics.registry.getSingleMetricAsString('minoots_delivery_attempts_in_progress');
+    expect(idle).toContain('minoots_delivery_attempts_in_progress{state="sending"} 0');
+    expect(idle).toContain('minoots_delivery_attempts_in_progress{state="waiting"} 0');
+    let counts = { connected: 256, waiting: 1_200 };
+    metrics.observeConnections(() => counts);
+    const busy = await metrics.registry.getSingleMetricAsString('minoots_delivery_attempts_in_progress');
+    expect(busy).toContain('minoots_delivery_attempts_in_progress{state="sending"} 256');
+    expect(busy).toContain('minoots_delivery_attempts_in_progress{state="waiting"} 1200');
+    counts = { connected: 3, waiting: 0 };
+    expect(await metrics.registry.getSingleMetricAsString('minoots_delivery_attempts_in_progress')).toContain('{state="waiting"} 0');
+  });
+
   it('counts rate-limited postponements', async () => {
     metrics.recordRateLimited();
     metrics.recordRateLimited();
