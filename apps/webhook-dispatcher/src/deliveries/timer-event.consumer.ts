@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { NatsConnection } from '@nats-io/nats-core';
 import { LeaderEventConsumer, NATS_CONNECTION } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics.service';
 import { DeliverySender } from './delivery-sender.service';
 import { DeliveryWriter } from './delivery-writer.service';
 import { TimerEventIntake } from './timer-event-intake.service';
@@ -23,6 +24,7 @@ export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplica
     intake: TimerEventIntake,
     writer: DeliveryWriter,
     private readonly sender: DeliverySender,
+    metrics: DispatcherMetrics,
   ) {
     this.stream = new LeaderEventConsumer(nc, {
       databaseUrl: config.DATABASE_URL,
@@ -35,6 +37,7 @@ export class TimerEventConsumer implements OnApplicationBootstrap, BeforeApplica
       // deliveries whose first attempts are under way here (leased) rather than sending them again.
       onDeposed: () => writer.releaseAll(),
       handle: async (batch, term) => {
+        metrics.recordPickup(batch);
         const { rows, deliveries, terminals } = await intake.plan(batch, term, sender.leaseMs);
         const durable = writer.insert(rows, terminals);
         for (const delivery of deliveries) sender.dispatch(delivery, durable);

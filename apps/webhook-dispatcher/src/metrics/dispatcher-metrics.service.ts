@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { NATS_CONNECTION, ServiceMetrics } from '@minoots/messaging';
+import { TimerEvent } from '@minoots/contracts';
+import { ConsumedEvent, NATS_CONNECTION, ServiceMetrics } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
@@ -37,6 +38,12 @@ export class DispatcherMetrics extends ServiceMetrics {
     name: 'minoots_delivery_attempt_duration_seconds',
     help: 'Duration of delivery attempts, from getting a connection to the end of the response excerpt or the error.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly pickup = new Histogram({
+    name: 'minoots_delivery_pickup_seconds',
+    help: "Time from a timer event's firing (the scheduler's firedAt) to the dispatcher taking it up to plan its deliveries: NATS and the intake's queue. Compared across the two hosts' clocks.",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
   private readonly notSent = new Counter({
@@ -80,6 +87,14 @@ export class DispatcherMetrics extends ServiceMetrics {
 
   observeConnections(counts: () => { connected: number; waiting: number }): void {
     this.connectionCounts = counts;
+  }
+
+  /** The batch's firings, taken up now; a redelivered one's age is its crash's, not the pickup's. */
+  recordPickup(batch: ConsumedEvent<TimerEvent>[], now = Date.now()): void {
+    for (const { event, redelivered } of batch) {
+      if (redelivered || (event.type !== 'timer.expired' && event.type !== 'timer.progress')) continue;
+      this.pickup.observe(Math.max(0, now - Date.parse(event.data.firedAt)) / 1000);
+    }
   }
 
   recordAttempt(result: HttpAttemptResult, outcome: DeliveryOutcome): void {

@@ -1,4 +1,6 @@
 import { NatsConnection } from '@nats-io/nats-core';
+import { TimerEvent } from '@minoots/contracts';
+import { ConsumedEvent } from '@minoots/messaging';
 import { loadDispatcherConfig } from '../config/dispatcher.config';
 import { DispatcherDatabase } from '../database/dispatcher-database.type';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
@@ -60,6 +62,19 @@ describe('DispatcherMetrics', () => {
     expect(busy).toContain('minoots_delivery_attempts_in_progress{state="waiting"} 1200');
     counts = { connected: 3, waiting: 0 };
     expect(await metrics.registry.getSingleMetricAsString('minoots_delivery_attempts_in_progress')).toContain('{state="waiting"} 0');
+  });
+
+  it("times each firing from its firedAt to its pickup, leaving out redeliveries and other events", async () => {
+    const now = Date.parse('2026-11-24T08:00:00.000Z');
+    const firing = (type: 'timer.expired' | 'timer.progress' | 'timer.created', agoMs: number, redelivered = false) =>
+      ({ event: { type, data: { firedAt: new Date(now - agoMs).toISOString() } }, seq: 1, redelivered }) as unknown as ConsumedEvent<TimerEvent>;
+    metrics.recordPickup([firing('timer.expired', 30), firing('timer.progress', 2), firing('timer.expired', 60_000, true), firing('timer.created', 1)], now);
+    const pickup = await metrics.registry.getSingleMetricAsString('minoots_delivery_pickup_seconds');
+    expect(pickup).toContain('minoots_delivery_pickup_seconds_count 2');
+    expect(pickup).toContain('minoots_delivery_pickup_seconds_bucket{le="0.0025"} 1');
+    expect(pickup).toContain('minoots_delivery_pickup_seconds_bucket{le="0.025"} 1');
+    expect(pickup).toContain('minoots_delivery_pickup_seconds_bucket{le="0.05"} 2');
+    expect(pickup).toContain('minoots_delivery_pickup_seconds_sum 0.032');
   });
 
   it('counts rate-limited postponements', async () => {
