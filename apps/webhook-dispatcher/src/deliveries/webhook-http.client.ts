@@ -55,8 +55,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 interface InFlight {
   /** The end of the wait for a connection; once the request is handed to one, the end of the attempt. */
   deadline: number;
-  /** It has a connection (it is on the wire, or connecting); until then it waits in its origin's lane. */
-  connected: boolean;
+  /** When it got a connection (it is on the wire, or connecting); unset while it waits in its origin's lane. */
+  connectedAt?: number;
   controller?: Dispatcher.DispatchController;
   expire(): void;
 }
@@ -120,13 +120,10 @@ export class WebhookHttpClient {
       const chunks: Buffer[] = [];
       let size = 0;
       let settled = false;
-      /** When it got a connection; undefined while it waits for one. */
-      let connectedAt: number | undefined;
       const inFlight: InFlight = {
         deadline: started + this.timeoutMs,
-        connected: false,
         expire: () => {
-          if (connectedAt === undefined) notSent();
+          if (inFlight.connectedAt === undefined) notSent();
           // The status came in time and only the body is late: that is the answer, as when a dripping
           // body is cut at the deadline (whichever of the two notices first, this sweep or a chunk).
           else if (statusCode > 0) answered();
@@ -141,7 +138,7 @@ export class WebhookHttpClient {
         settled = true;
         this.inFlight.delete(inFlight);
         resolve(outcome());
-        if (connectedAt !== undefined) this.release(origin);
+        if (inFlight.connectedAt !== undefined) this.release(origin);
       };
       const notSent = () =>
         finish(() => ({
@@ -154,7 +151,7 @@ export class WebhookHttpClient {
           retryAfterMs: null,
           notSent: true,
         }));
-      const elapsedMs = () => Math.round(performance.now() - (connectedAt ?? started));
+      const elapsedMs = () => Math.round(performance.now() - (inFlight.connectedAt ?? started));
       const answered = () =>
         finish(() => {
           const ok = statusCode >= 200 && statusCode < 300;
@@ -202,8 +199,7 @@ export class WebhookHttpClient {
           notSent();
           return false;
         }
-        connectedAt = now;
-        inFlight.connected = true;
+        inFlight.connectedAt = now;
         inFlight.deadline = now + this.timeoutMs;
         try {
           this.agent.dispatch(
@@ -233,7 +229,7 @@ export class WebhookHttpClient {
    */
   counts(): { connected: number; waiting: number } {
     let connected = 0;
-    for (const attempt of this.inFlight) if (attempt.connected) connected++;
+    for (const attempt of this.inFlight) if (attempt.connectedAt !== undefined) connected++;
     return { connected, waiting: this.inFlight.size - connected };
   }
 
