@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TimerEvent } from '@minoots/contracts';
+import { isTimerFiring, TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent, ConsumerTerm } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { EndpointsRepository } from '../endpoints/endpoints.repository';
@@ -90,7 +90,7 @@ export class TimerEventIntake {
   private async rowsFor({ event, timer, outcome }: TimerEventEffect, lease: { owner: string; until: Date }): Promise<NewDeliveryRow[]> {
     // The id's time: the due time for a firing (a trigger fired again after a crash is published
     // anew, with the same event id but a later occurredAt), else when the event happened.
-    const idTime = event.type === 'timer.expired' || event.type === 'timer.progress' ? event.data.dueAt : event.occurredAt;
+    const idTime = isTimerFiring(event) ? event.data.dueAt : event.occurredAt;
     const common = { tenantId: event.tenantId, eventId: event.id, timerId: event.aggregateId, eventTimeMs: Date.parse(idTime), lease };
     const rows = planTimerDeliveries(event, timer, outcome).map((p) =>
       newDeliveryRow({ ...common, eventType: p.eventType, target: p.target, endpointId: null, url: p.url, payload: p.payload, maxAttempts: this.schedule.length + 1 }),

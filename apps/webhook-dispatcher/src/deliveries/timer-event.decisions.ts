@@ -1,4 +1,4 @@
-import { TimerEvent, TimerSnapshot } from '@minoots/contracts';
+import { isTimerFiring, TimerEvent, TimerSnapshot } from '@minoots/contracts';
 import { ConsumedEvent } from '@minoots/messaging';
 import { SettledTerminal, TerminalClaim } from './timer-terminals.repository';
 import { TimerOutcome } from './timer-webhook-payload.builder';
@@ -36,7 +36,7 @@ export function timerCreations(batch: ConsumedEvent<TimerEvent>[]): Map<string, 
   for (const { event, seq } of batch) {
     // Only firings tell, with the sequence the scheduler projected. A `timer.created` is not taken at
     // its word: one re-published by an idempotent replay (after the dedup window) has a later one.
-    const told = event.type === 'timer.expired' || event.type === 'timer.progress' ? event.data.createdSeq : undefined;
+    const told = isTimerFiring(event) ? event.data.createdSeq : undefined;
     const known = creations.get(event.aggregateId);
     if (!known) creations.set(event.aggregateId, { seq: told, bound: told ?? seq });
     else if (told !== undefined && (known.seq === undefined || told < known.seq)) creations.set(event.aggregateId, { seq: told, bound: Math.min(told, known.bound) });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { TimerEvent } from '@minoots/contracts';
+import { isTimerFiring, TimerEvent } from '@minoots/contracts';
 import { ConsumedEvent, NATS_CONNECTION, ServiceMetrics } from '@minoots/messaging';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCHER_DATABASE, DispatcherDatabase } from '../database/dispatcher-database.type';
@@ -92,7 +92,7 @@ export class DispatcherMetrics extends ServiceMetrics {
   /** The batch's firings, taken up now; a redelivered one's age is its crash's, not the pickup's. */
   recordPickup(batch: ConsumedEvent<TimerEvent>[], now = Date.now()): void {
     for (const { event, redelivered } of batch) {
-      if (redelivered || (event.type !== 'timer.expired' && event.type !== 'timer.progress')) continue;
+      if (redelivered || !isTimerFiring(event)) continue;
       this.pickup.observe(Math.max(0, now - Date.parse(event.data.firedAt)) / 1000);
     }
   }
