@@ -2,7 +2,7 @@ import { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
 import { NatsConnection } from '@nats-io/nats-core';
-import { ConsumerMessages, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { ConsumerMessages, jetstream, jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
 import { AnyEvent, createEvent, decodeEvent, streamNameFor, TimerSpec } from '@minoots/contracts';
 import { createDatabase, migrateToLatest } from '@minoots/database';
 import { connectNats, EventPublisher } from '@minoots/messaging';
@@ -11,8 +11,9 @@ import { SchedulerModule } from './scheduler.module';
 import { loadSchedulerConfig, SCHEDULER_CONFIG } from './config/scheduler.config';
 import { schedulerMigrations } from './database/migrations';
 import { TimerQueryService } from './timers/timer-query.service';
-import { TimerFiringService } from './firing/timer-firing.service';
-import { sql } from 'kysely';
+import { TimerFiringService, triggerEvent } from './firing/timer-firing.service';
+import { expireEventId } from './timers/timers.repository';
+import { Kysely, sql } from 'kysely';
 import { SchedulerDB } from './database/scheduler-database.type';
 import { ProjectionRebuild } from './rebuild/projection-rebuild';
 
@@ -42,6 +43,8 @@ describe('scheduler (real Postgres and NATS)', () => {
   const replicas: INestMicroservice[] = [];
   const fired: { event: AnyEvent; seq: number; receivedAt: number }[] = [];
   let watch: ConsumerMessages | undefined;
+  let db: Kysely<SchedulerDB>;
+  let jsm: JetStreamManager;
 
   async function startReplica(instanceId: string): Promise<INestMicroservice> {
     const env = {
@@ -64,13 +67,12 @@ describe('scheduler (real Postgres and NATS)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('scheduler');
-    const db = createDatabase({ url: database.url, max: 1 });
+    db = createDatabase<SchedulerDB>({ url: database.url, max: 2 });
     await migrateToLatest(db, 'scheduler', schedulerMigrations);
-    await db.destroy();
     nc = await connectNats(NATS_URL, 'scheduler-int-spec');
     publisher = await EventPublisher.create(nc, namespace);
     // Watch what the scheduler fires, with the time it arrives.
-    const jsm = await jetstreamManager(nc);
+    jsm = await jetstreamManager(nc);
     await jsm.consumers.add(streamNameFor(namespace, 'timers'), { durable_name: 'watch', ack_policy: 'none' as never, filter_subject: `${namespace}.timers.>` });
     const consumer = await jetstream(nc).consumers.get(streamNameFor(namespace, 'timers'), 'watch');
     watch = await consumer.consume();
@@ -90,6 +92,7 @@ describe('scheduler (real Postgres and NATS)', () => {
     await watch?.close();
     await deleteNamespaceStreams(nc, namespace);
     await nc.close();
+    await db.destroy();
     await database.drop();
   });
 
@@ -115,6 +118,18 @@ describe('scheduler (real Postgres and NATS)', () => {
       const { timer } = await queries.get({ tenantId: 'tenant_a', timerId: 'timer_fire_0' });
       expect(timer).toMatchObject({ status: 'expired', progress: 100, timeRemaining: 0, metadata: { team: 'platform' } });
     });
+    // Recorded by the replica that fired it, at the expiry's place in the stream: the projection
+    // received the 40 creations and none of the 80 firings.
+    await expectEventually(async () => {
+      const ended = await sql<{ id: string; terminal_seq: string }>`select id, terminal_seq from scheduler.timers where status = 'expired'`.execute(db);
+      expect(ended.rows).toHaveLength(40);
+      for (const { id, terminal_seq } of ended.rows) {
+        expect(Number(terminal_seq)).toBe(fired.find((f) => f.event.aggregateId === id && f.event.type === 'timer.expired')?.seq);
+      }
+    });
+    const projection = await jsm.consumers.info(streamNameFor(namespace, 'timers'), 'scheduler');
+    expect(projection.config.filter_subject).toBe(`${namespace}.timers.*`);
+    expect(projection.delivered.consumer_seq).toBe(40);
   });
 
   it('does not fire a cancelled timer, and answers reads after a write with the write applied', async () => {
@@ -134,6 +149,38 @@ describe('scheduler (real Postgres and NATS)', () => {
     expect((await queries.get({ tenantId: 'tenant_b', timerId: spec.id })).timer).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(fired.filter((f) => f.event.aggregateId === spec.id)).toHaveLength(0);
+    // Claimed by a replica before the cancel came (due within the lookahead), dropped by that replica.
+    const trigger = await sql<{ state: number; lease_owner: string | null }>`select state, lease_owner from scheduler.triggers where timer_id = ${spec.id}`.execute(db);
+    expect(trigger.rows).toEqual([{ state: 2, lease_owner: null }]);
+  });
+
+  it('ends a timer expired when a replica published its expiry, died before recording it, and a cancel came after', async () => {
+    // Due in 4 s: claimable 2 s before that, by then claimed by a replica that is gone.
+    const spec = timerSpec('timer_crash_window', 4_000);
+    const stream = streamNameFor(namespace, 'timers');
+    const { seq: createdSeq } = await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: spec.id, data: { timer: spec } }));
+    const queries = replicas[0].get(TimerQueryService);
+    await queries.get({ tenantId: 'tenant_a', timerId: spec.id, minSeq: createdSeq });
+    const leased = await sql`
+      update scheduler.triggers set lease_owner = 'replica-gone', lease_until = ${new Date(Date.parse(spec.fireAt) + 400)}
+       where timer_id = ${spec.id} and lease_owner is null`.execute(db);
+    expect(Number(leased.numAffectedRows)).toBe(1);
+    // At the due time it published the expiry, and died before recording it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(spec.fireAt) - Date.now())));
+    const claimed = { timerId: spec.id, kind: 'expire', label: '', percent: null, tenantId: 'tenant_a', dueAt: new Date(spec.fireAt), eventId: expireEventId(spec.id), createdSeq, timer: spec, recovered: false, timerStatus: 'pending' } as const;
+    const firedAt = new Date();
+    const { seq: expiredSeq } = await publisher.publish(triggerEvent(claimed, firedAt));
+    const { seq: cancelSeq } = await publisher.publish(
+      createEvent('timer.cancelled', { tenantId: 'tenant_a', aggregateId: spec.id, data: { reason: 'too late', cancelledAt: new Date().toISOString(), timer: spec } }),
+    );
+    // Read as the gateway does after a cancel: the expiry was first in the stream, so it is the answer,
+    // once a replica has re-claimed the trigger and its re-publish came back deduplicated.
+    expect((await queries.get({ tenantId: 'tenant_a', timerId: spec.id, minSeq: cancelSeq })).timer).toMatchObject({ status: 'expired' });
+    // Recorded as the stream has it, the re-fire's own time given up for the first's.
+    const timer = await sql<{ terminal_seq: number; expired_at: Date }>`select terminal_seq, expired_at from scheduler.timers where id = ${spec.id}`.execute(db);
+    expect(timer.rows[0]).toEqual({ terminal_seq: expiredSeq, expired_at: firedAt });
+    expect((await jsm.streams.info(stream)).state.last_seq).toBe(cancelSeq);
+    expect(fired.filter((f) => f.event.aggregateId === spec.id).map((f) => f.seq)).toEqual([expiredSeq]);
   });
 
   it('tells every replica’s firing loop of a cancellation, not only the one that projects it', async () => {
@@ -161,10 +208,10 @@ describe('scheduler (real Postgres and NATS)', () => {
     expect(page1.timers).toHaveLength(25);
     expect(page1.nextCursor).toEqual(expect.any(String));
     const page2 = await queries.list({ tenantId: 'tenant_a', limit: 25, cursor: page1.nextCursor! });
-    expect(page2.timers).toHaveLength(16);
+    expect(page2.timers).toHaveLength(17);
     expect(page2.nextCursor).toBeNull();
     const ids = new Set([...page1.timers, ...page2.timers].map((t) => t.id));
-    expect(ids.size).toBe(41);
+    expect(ids.size).toBe(42);
     const cancelled = await queries.list({ tenantId: 'tenant_a', limit: 50, status: 'cancelled' });
     expect(cancelled.timers.map((t) => t.id)).toEqual(['timer_cancel_1']);
     await expect(queries.list({ tenantId: 'tenant_a', limit: 5, cursor: 'garbage' })).rejects.toThrow(/cursor/);
@@ -176,8 +223,6 @@ describe('scheduler (real Postgres and NATS)', () => {
     for (const spec of [later, far]) {
       await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: spec.id, data: { timer: spec } }));
     }
-    const db = createDatabase<SchedulerDB>({ url: database.url, max: 2 });
-    const jsm = await jetstreamManager(nc);
     const stream = streamNameFor(namespace, 'timers');
     const snapshot = async () => ({
       timers: (await sql<{ id: string }>`select id, status, terminal_seq, expired_at, cancelled_at, cancel_reason, created_seq from scheduler.timers order by id`.execute(db)).rows,
@@ -188,47 +233,41 @@ describe('scheduler (real Postgres and NATS)', () => {
     // Batches of 50: a timer's creation and its firings land in different batches of the replay.
     const rebuild = () =>
       new ProjectionRebuild(nc, db, { databaseUrl: database.url, namespace, logger: { log: () => undefined }, lockWaitMs: 500, batchSize: 50 });
-    try {
-      await expectEventually(async () => expect((await snapshot()).timers).toHaveLength(43));
+    await expectEventually(async () => expect((await snapshot()).timers).toHaveLength(44));
 
-      // While a replica projects the stream, the rebuild refuses and changes nothing.
-      await expect(rebuild().run()).rejects.toThrow(/stop every replica/);
-      expect((await snapshot()).timers).toHaveLength(43);
+    // While a replica projects the stream, the rebuild refuses and changes nothing.
+    await expect(rebuild().run()).rejects.toThrow(/stop every replica/);
+    expect((await snapshot()).timers).toHaveLength(44);
 
-      for (const app of replicas.splice(0)) await app.close();
-      const before = await snapshot();
-      expect(before.triggers.filter((t) => t.state === 1).length).toBeGreaterThanOrEqual(80);
-      const { state } = await jsm.streams.info(stream);
-      expect(await rebuild().run()).toEqual({ events: state.messages, skipped: 0, lastSeq: state.last_seq });
-      expect(await snapshot()).toEqual(before);
-      // The projection resumes right after what was replayed.
-      expect((await jsm.consumers.info(stream, 'scheduler')).delivered.stream_seq).toBe(state.last_seq);
+    for (const app of replicas.splice(0)) await app.close();
+    const before = await snapshot();
+    expect(before.triggers.filter((t) => t.state === 1).length).toBeGreaterThanOrEqual(80);
+    const { state } = await jsm.streams.info(stream);
+    expect(await rebuild().run()).toEqual({ events: state.messages, skipped: 0, lastSeq: state.last_seq });
+    expect(await snapshot()).toEqual(before);
+    // The projection resumes right after what was replayed.
+    expect((await jsm.consumers.info(stream, 'scheduler')).delivered.stream_seq).toBe(state.last_seq);
 
-      // Started again, the scheduler fires what is still due, once, and nothing it fired before (a
-      // fired trigger re-fired would be marked again, with a new time); and its projection goes on.
-      const firedBefore = fired.length;
-      await startReplica('replica-a');
-      const queries = replicas[0].get(TimerQueryService);
-      const next = timerSpec('timer_after_restart', 1_000);
-      const { seq } = await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: next.id, data: { timer: next } }));
-      expect((await queries.get({ tenantId: 'tenant_a', timerId: next.id, minSeq: seq })).timer).toMatchObject({ status: 'pending' });
-      await expectEventually(() => expect(fired.filter((f) => f.event.aggregateId === later.id).at(-1)?.event.type).toBe('timer.expired'), {
-        timeoutMs: 12_000,
-      });
-      await expectEventually(() => expect(fired.filter((f) => f.event.aggregateId === next.id).map((f) => f.event.type)).toEqual(['timer.expired']));
-      expect(fired.filter((f) => f.event.aggregateId === later.id).map((f) => f.event.type)).toEqual(['timer.progress', 'timer.expired']);
-      const after = await snapshot();
-      const fresh = [later.id, next.id];
-      expect(after.triggers.filter((t) => !fresh.includes(t.timer_id))).toEqual(before.triggers.filter((t) => !fresh.includes(t.timer_id)));
-      expect(after.timers.filter((t) => !fresh.includes(t.id))).toEqual(before.timers.filter((t) => !fresh.includes(t.id)));
-      expect(fired.slice(firedBefore).filter((f) => !fresh.includes(f.event.aggregateId))).toEqual([]);
-      // The watcher can see the firing before the projection has applied it: read at its sequence.
-      const expiredSeq = fired.filter((f) => f.event.aggregateId === later.id).at(-1)?.seq;
-      expect(expiredSeq).toEqual(expect.any(Number));
-      expect((await queries.get({ tenantId: 'tenant_a', timerId: later.id, minSeq: expiredSeq })).timer).toMatchObject({ status: 'expired' });
-      expect((await queries.get({ tenantId: 'tenant_a', timerId: 'timer_cancel_1' })).timer).toMatchObject({ status: 'cancelled' });
-    } finally {
-      await db.destroy();
-    }
+    // Started again, the scheduler fires what is still due, once, and nothing it fired before (a
+    // fired trigger re-fired would be marked again, with a new time); and its projection goes on.
+    const firedBefore = fired.length;
+    await startReplica('replica-a');
+    const queries = replicas[0].get(TimerQueryService);
+    const next = timerSpec('timer_after_restart', 1_000);
+    const { seq } = await publisher.publish(createEvent('timer.created', { tenantId: 'tenant_a', aggregateId: next.id, data: { timer: next } }));
+    expect((await queries.get({ tenantId: 'tenant_a', timerId: next.id, minSeq: seq })).timer).toMatchObject({ status: 'pending' });
+    await expectEventually(() => expect(fired.filter((f) => f.event.aggregateId === later.id).at(-1)?.event.type).toBe('timer.expired'), {
+      timeoutMs: 12_000,
+    });
+    await expectEventually(() => expect(fired.filter((f) => f.event.aggregateId === next.id).map((f) => f.event.type)).toEqual(['timer.expired']));
+    expect(fired.filter((f) => f.event.aggregateId === later.id).map((f) => f.event.type)).toEqual(['timer.progress', 'timer.expired']);
+    const after = await snapshot();
+    const fresh = [later.id, next.id];
+    expect(after.triggers.filter((t) => !fresh.includes(t.timer_id))).toEqual(before.triggers.filter((t) => !fresh.includes(t.timer_id)));
+    expect(after.timers.filter((t) => !fresh.includes(t.id))).toEqual(before.timers.filter((t) => !fresh.includes(t.id)));
+    expect(fired.slice(firedBefore).filter((f) => !fresh.includes(f.event.aggregateId))).toEqual([]);
+    // The watcher can see the firing before its replica has recorded it.
+    await expectEventually(async () => expect((await queries.get({ tenantId: 'tenant_a', timerId: later.id })).timer).toMatchObject({ status: 'expired' }));
+    expect((await queries.get({ tenantId: 'tenant_a', timerId: 'timer_cancel_1' })).timer).toMatchObject({ status: 'cancelled' });
   });
 });

@@ -57,19 +57,22 @@ export interface DurableEventConsumerOptions<S extends StreamKey = StreamKey> {
    * that window is at stake, and consumers are idempotent.
    */
   ackDelayMs?: number;
+  /** The subjects to receive, when not the whole stream's (e.g. `timerLifecycleSubjectsFor`). */
+  filterSubject?: string;
 }
 
 /**
  * The durable's configuration, from the stream's first message; `startSeq` begins it later (a
  * projection rebuilt up to there by other means).
  */
-export function durableConsumerConfig(options: Pick<DurableEventConsumerOptions, 'namespace' | 'stream' | 'durable'>, startSeq?: number) {
+export function durableConsumerConfig(options: Pick<DurableEventConsumerOptions, 'namespace' | 'stream' | 'durable' | 'filterSubject'>, startSeq?: number) {
   return {
     durable_name: options.durable,
     // Batches are applied in stream order, so acknowledging a batch's last message is enough.
     ack_policy: AckPolicy.All,
     ...(startSeq && startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
-    filter_subject: streamSubjectsFor(options.namespace, options.stream),
+    // Updated in place on start, so a durable made with another filter takes this one.
+    filter_subject: options.filterSubject ?? streamSubjectsFor(options.namespace, options.stream),
     ack_wait: 30_000_000_000,
     max_ack_pending: 20_000,
   };

@@ -1,6 +1,6 @@
 import { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createEvent, encodeEvent, streamNameFor, streamSubjectsFor } from '@minoots/contracts';
+import { createEvent, encodeEvent, streamNameFor, streamSubjectsFor, timerLifecycleSubjectsFor } from '@minoots/contracts';
 import { deleteNamespaceStreams, expectEventually, FreezableRelay, randomNamespace } from '@minoots/testing';
 import { connectNats } from './nats-connection.util';
 import { EventPublisher } from './event-publisher.service';
@@ -118,6 +118,33 @@ describe('JetStream event bus (real NATS)', () => {
     expect(later.every((s) => !ids.includes(s.event.id))).toBe(true);
     await expectEventually(async () => expect(await restarted.ackFloor()).toBeGreaterThanOrEqual(seq));
     await restarted.stop();
+  });
+
+  it('takes a durable made for the whole stream over with a filter: from there on, only the subjects it names', async () => {
+    const seen: ConsumedEvent[] = [];
+    const options = { namespace, stream: 'timers' as const, durable: 'filtered', logger, handle: async (batch: ConsumedEvent[]) => void seen.push(...batch) };
+    const whole = new DurableEventConsumer(nc, options);
+    await whole.start();
+    const { seq: before } = await publisher.publish(expiredEvent());
+    await expectEventually(() => expect(seen.at(-1)?.seq).toBe(before));
+    await whole.stop();
+    await expectEventually(async () => expect(await whole.ackFloor()).toBe(before));
+
+    const filtered = new DurableEventConsumer(nc, { ...options, filterSubject: timerLifecycleSubjectsFor(namespace) });
+    await filtered.start();
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.consumers.info(streamNameFor(namespace, 'timers'), 'filtered')).config.filter_subject).toBe(`${namespace}.timers.*`);
+    const expired = expiredEvent();
+    const cancelled = createEvent('timer.cancelled', {
+      tenantId: 'tenant_1',
+      aggregateId: 'timer_1',
+      data: { reason: null, cancelledAt: '2026-01-01T00:00:00.000Z', timer: expired.data.timer },
+    });
+    await publisher.publish(expired);
+    const { seq } = await publisher.publish(cancelled);
+    await expectEventually(() => expect(seen.at(-1)?.seq).toBe(seq));
+    expect(seen.filter((s) => s.seq > before).map((s) => s.event.type)).toEqual(['timer.cancelled']);
+    await filtered.stop();
   });
 
   it('rejects a publish no stream takes, and one whose expected stream differs', async () => {

@@ -1,9 +1,15 @@
-import { FiringLoop, FiringLoopDeps, FiringLoopOptions } from './firing-loop';
-import { ClaimedTrigger } from './triggers.repository';
+import { FiringLoop, FiringLoopDeps, FiringLoopOptions, PublishedFiring } from './firing-loop';
+import { ClaimedTrigger, TriggerKeyParts } from './triggers.repository';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
-function trigger(timerId: string, dueInMs: number, kind: ClaimedTrigger['kind'] = 'expire', label: string = kind): ClaimedTrigger {
+function trigger(
+  timerId: string,
+  dueInMs: number,
+  kind: ClaimedTrigger['kind'] = 'expire',
+  label: string = kind,
+  claim: Partial<Pick<ClaimedTrigger, 'recovered' | 'timerStatus'>> = {},
+): ClaimedTrigger {
   return {
     timerId,
     kind,
@@ -14,6 +20,9 @@ function trigger(timerId: string, dueInMs: number, kind: ClaimedTrigger['kind'] 
     eventId: `evt_${timerId}_${label}`,
     createdSeq: 1,
     timer: { id: timerId, name: timerId, agentId: null, durationMs: 1000, startAt: new Date(T0).toISOString(), fireAt: new Date(T0 + 1000).toISOString(), events: {}, metadata: null, createdAt: new Date(T0).toISOString() },
+    recovered: false,
+    timerStatus: 'pending',
+    ...claim,
   };
 }
 
@@ -52,11 +61,14 @@ class FakeTriggers {
 
 function setup(options: Partial<FiringLoopOptions> = {}) {
   const store = new FakeTriggers();
+  // Stream sequences, as JetStream's acknowledgements give them.
+  let seq = 0;
   const deps = {
     claimDue: store.claimDue,
-    publish: jest.fn<Promise<void>, [ClaimedTrigger[], Date]>(async () => undefined),
-    markFired: jest.fn<Promise<void>, [ClaimedTrigger[], Date]>(async (fired) => store.markFiredByKey(fired)),
-    releaseLeases: jest.fn<Promise<void>, []>(async () => undefined),
+    publish: jest.fn<Promise<PublishedFiring[]>, [ClaimedTrigger[], Date]>(async (batch, firedAt) => batch.map(() => ({ seq: ++seq, firedAt }))),
+    markFired: jest.fn<Promise<void>, [ClaimedTrigger[], PublishedFiring[]]>(async (fired) => store.markFiredByKey(fired)),
+    cancelHeld: jest.fn<Promise<void>, [ClaimedTrigger[]]>(async () => undefined),
+    releaseLeases: jest.fn<Promise<void>, [TriggerKeyParts[]]>(async () => undefined),
     logger: { warn: jest.fn<void, [string]>() },
     onFired: jest.fn<void, [ClaimedTrigger[], Date]>(),
   } satisfies FiringLoopDeps;
@@ -112,7 +124,7 @@ describe('FiringLoop', () => {
     const [[batch, firedAt]] = deps.publish.mock.calls;
     expect(batch.map((t) => t.eventId)).toEqual(['evt_timer_a_expire']);
     expect(firedAt.getTime()).toBe(T0 + 1_234);
-    expect(deps.markFired).toHaveBeenCalledWith(batch, firedAt);
+    expect(deps.markFired).toHaveBeenCalledWith(batch, [{ seq: 1, firedAt }]);
     expect(deps.onFired).toHaveBeenCalledWith(batch, firedAt);
     expect(loop.heldCount).toBe(0);
   });
@@ -167,7 +179,7 @@ describe('FiringLoop', () => {
     const { store, deps, loop } = started();
     store.reclaimOwn = true;
     store.add(trigger('slow', 500));
-    const publish = deferred();
+    const publish = deferred<PublishedFiring[]>();
     deps.publish.mockImplementationOnce(() => publish.promise);
     loop.start();
 
@@ -177,7 +189,7 @@ describe('FiringLoop', () => {
     await jest.advanceTimersByTimeAsync(3_000);
     expect(deps.publish).toHaveBeenCalledTimes(1);
 
-    publish.resolve();
+    publish.resolve([{ seq: 1, firedAt: new Date() }]);
     await jest.advanceTimersByTimeAsync(5_000);
     expect(deps.publish).toHaveBeenCalledTimes(1);
     expect(deps.markFired).toHaveBeenCalledTimes(1);
@@ -270,7 +282,7 @@ describe('FiringLoop', () => {
     expect(batch.map((t) => t.timerId)).toEqual(['flaky']);
     expect(firedAt.getTime()).toBe(T0 + 1_300);
     expect(deps.markFired).toHaveBeenCalledTimes(1);
-    expect(deps.markFired).toHaveBeenCalledWith(batch, firedAt);
+    expect(deps.markFired).toHaveBeenCalledWith(batch, [{ seq: 1, firedAt }]);
 
     await jest.advanceTimersByTimeAsync(5_000);
     expect(deps.publish).toHaveBeenCalledTimes(2);
@@ -292,7 +304,7 @@ describe('FiringLoop', () => {
   it('does not retry a trigger forgotten while its publish was failing', async () => {
     const { store, deps, loop } = started();
     store.add(trigger('gone', 100));
-    const publish = deferred();
+    const publish = deferred<PublishedFiring[]>();
     deps.publish.mockImplementationOnce(() => publish.promise);
     loop.start();
 
@@ -302,6 +314,100 @@ describe('FiringLoop', () => {
     await jest.advanceTimersByTimeAsync(5_000);
     expect(deps.publish).toHaveBeenCalledTimes(1);
     expect(deps.markFired).not.toHaveBeenCalled();
+  });
+
+  it('records the held triggers of a forgotten timer as cancelled, and those of a forgotten failing publish', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('held', 1_000, 'progress', '50%'), trigger('held', 2_000), trigger('failing', 100));
+    const publish = deferred<PublishedFiring[]>();
+    deps.publish.mockImplementationOnce(() => publish.promise);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+
+    loop.forget('held');
+    expect(deps.cancelHeld).toHaveBeenCalledTimes(1);
+    expect(deps.cancelHeld.mock.calls[0][0].map((t) => `${t.timerId}/${t.label}`).sort()).toEqual(['held/50%', 'held/expire']);
+    // Being published, so not cancelled by the forget: only once the publish is known to have failed.
+    loop.forget('failing');
+    expect(deps.cancelHeld).toHaveBeenCalledTimes(1);
+    publish.reject(new Error('timeout'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(deps.cancelHeld).toHaveBeenCalledTimes(2);
+    expect(deps.cancelHeld.mock.calls[1][0].map((t) => t.timerId)).toEqual(['failing']);
+    expect(loop.heldCount).toBe(0);
+  });
+
+  it('lets a publish already under way go on when its timer is forgotten, and records it fired', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('racing', 100));
+    const publish = deferred<PublishedFiring[]>();
+    deps.publish.mockImplementationOnce(() => publish.promise);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+    loop.forget('racing');
+    publish.resolve([{ seq: 7, firedAt: new Date() }]);
+    await jest.advanceTimersByTimeAsync(0);
+    // The event is out: which of it and the cancel came first in the stream decides the timer.
+    expect(deps.markFired).toHaveBeenCalledWith([expect.objectContaining({ timerId: 'racing' })], [{ seq: 7, firedAt: expect.any(Date) }]);
+    expect(deps.cancelHeld).not.toHaveBeenCalled();
+  });
+
+  it('passes each trigger’s place in the stream and firing time to markFired, in order', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('a', 100), trigger('b', 100, 'progress', '50%'));
+    // b's event was published before, by a replica that died: deduplication answered with it.
+    const published = [{ seq: 41, firedAt: new Date(T0 + 100) }, { seq: 12, firedAt: new Date(T0 - 9_000) }];
+    deps.publish.mockResolvedValueOnce(published);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+    const [[batch, records]] = deps.markFired.mock.calls;
+    expect(batch).toBe(deps.publish.mock.calls[0][0]);
+    expect(records).toBe(published);
+  });
+
+  it('records a freshly claimed trigger of a cancelled timer as cancelled instead of holding it', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('ended', 500, 'expire', 'expire', { timerStatus: 'cancelled' }), trigger('live', 500));
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(loop.heldCount).toBe(1);
+    expect(deps.cancelHeld).toHaveBeenCalledWith([expect.objectContaining({ timerId: 'ended' })]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(publishedBatches(deps)).toEqual([['live/expire']]);
+  });
+
+  it('publishes a recovered, due trigger of a cancelled timer again (its holder may have), but not one not yet due', async () => {
+    const { store, deps, loop } = started();
+    store.add(
+      trigger('maybe_out', -50, 'expire', 'expire', { recovered: true, timerStatus: 'cancelled' }),
+      trigger('not_yet', 800, 'expire', 'expire', { recovered: true, timerStatus: 'cancelled' }),
+    );
+    loop.start();
+    await jest.advanceTimersByTimeAsync(2_000);
+    // Deduplication answers with the original event if the previous holder published it.
+    expect(publishedBatches(deps)).toEqual([['maybe_out/expire']]);
+    expect(deps.cancelHeld).toHaveBeenCalledWith([expect.objectContaining({ timerId: 'not_yet' })]);
+  });
+
+  it('logs a failed cancellation record (the lease runs out and the next claim settles it)', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('held', 1_000));
+    deps.cancelHeld.mockRejectedValueOnce(new Error('pg down'));
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    loop.forget('held');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(deps.logger.warn).toHaveBeenCalledWith(expect.stringContaining('pg down'));
+  });
+
+  it('stop() keeps the leases of what it fired lately, whose record may not have landed', async () => {
+    const { store, deps, loop } = started();
+    store.add(trigger('fired', 100), trigger('unfired', 3_000));
+    deps.markFired.mockRejectedValueOnce(new Error('pg down'));
+    loop.start();
+    await jest.advanceTimersByTimeAsync(200);
+    await loop.stop();
+    expect(deps.releaseLeases).toHaveBeenCalledWith([{ timerId: 'fired', kind: 'expire', label: 'expire' }]);
   });
 
   it('does not publish again when only markFired fails (the lease and event-id dedup cover that)', async () => {
@@ -442,7 +548,7 @@ describe('FiringLoop', () => {
   it('stop() waits for an in-flight firing to be published and recorded before releasing leases', async () => {
     const { store, deps, loop } = started();
     store.add(trigger('busy', 100));
-    const publish = deferred();
+    const publish = deferred<PublishedFiring[]>();
     deps.publish.mockImplementationOnce(() => publish.promise);
     loop.start();
     await jest.advanceTimersByTimeAsync(100);
@@ -453,7 +559,7 @@ describe('FiringLoop', () => {
     expect(deps.releaseLeases).not.toHaveBeenCalled();
     expect(stopped).toBe(false);
 
-    publish.resolve();
+    publish.resolve([{ seq: 1, firedAt: new Date() }]);
     await stopping;
     expect(deps.markFired).toHaveBeenCalledTimes(1);
     expect(deps.releaseLeases).toHaveBeenCalledTimes(1);
@@ -463,7 +569,7 @@ describe('FiringLoop', () => {
   it('stop() does not schedule a retry for a publish that fails while stopping', async () => {
     const { store, deps, loop } = started();
     store.add(trigger('busy', 100));
-    const publish = deferred();
+    const publish = deferred<PublishedFiring[]>();
     deps.publish.mockImplementationOnce(() => publish.promise);
     loop.start();
     await jest.advanceTimersByTimeAsync(100);

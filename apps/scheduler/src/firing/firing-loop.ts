@@ -1,12 +1,23 @@
-import { ClaimedTrigger, triggerKey } from './triggers.repository';
+import { ClaimedTrigger, parseTriggerKey, triggerKey, TriggerKeyParts } from './triggers.repository';
 import { MinHeap } from './min-heap.util';
+
+/** Where a published firing's event stands in the stream, and the firing time it carries. */
+export interface PublishedFiring {
+  seq: number;
+  /** The loop's firing time, or an earlier one when deduplication answered with an event published before. */
+  firedAt: Date;
+}
 
 export interface FiringLoopDeps {
   claimDue(horizon: Date, limit: number): Promise<ClaimedTrigger[]>;
-  /** Publishes the events of these triggers; throws if any could not be published. */
-  publish(triggers: ClaimedTrigger[], firedAt: Date): Promise<void>;
-  markFired(triggers: ClaimedTrigger[], firedAt: Date): Promise<void>;
-  releaseLeases(): Promise<void>;
+  /** Publishes the events of these triggers and resolves with where each stands, in order; throws if any could not be published. */
+  publish(triggers: ClaimedTrigger[], firedAt: Date): Promise<PublishedFiring[]>;
+  /** Records them fired, each expiry ending its timer at its event's sequence. */
+  markFired(triggers: ClaimedTrigger[], published: PublishedFiring[]): Promise<void>;
+  /** Records as cancelled triggers this replica claimed and will not fire: their timer was cancelled. */
+  cancelHeld(triggers: ClaimedTrigger[]): Promise<void>;
+  /** Hands back this replica's claims, but for `keep` (published, their record maybe not landed). */
+  releaseLeases(keep: TriggerKeyParts[]): Promise<void>;
   logger: { warn(message: string): void };
   onFired?(triggers: ClaimedTrigger[], firedAt: Date): void;
 }
@@ -36,6 +47,8 @@ interface Scheduled {
 export class FiringLoop {
   private readonly heap = new MinHeap<Scheduled>((s) => s.atMs);
   private readonly held = new Map<string, Scheduled>();
+  /** Keys being published: no longer held (a cancel cannot drop them), not yet fired. */
+  private readonly firing = new Set<string>();
   /** Insertion-ordered by expiry, so pruning stops at the first live entry. */
   private readonly recentlyFired = new Map<string, number>();
   /** Timer id → until when its triggers are refused; insertion-ordered by expiry like `recentlyFired`. */
@@ -68,7 +81,7 @@ export class FiringLoop {
     clearTimeout(this.pollTimer);
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    await this.deps.releaseLeases().catch(() => undefined);
+    await this.deps.releaseLeases([...this.recentlyFired.keys()].map(parseTriggerKey)).catch(() => undefined);
   }
 
   /** A trigger may have become due within the window: look now rather than at the next poll. */
@@ -77,20 +90,36 @@ export class FiringLoop {
   }
 
   /**
-   * The timer was cancelled: drop what is held for it, and refuse its triggers for a while. A claim
-   * that read them while they were still pending can come back after this call (or, on another
-   * replica, before the cancel is projected at all); a copy that slips through anyway is a
-   * `timer.expired` after the `timer.cancelled`, which every consumer ignores (the first terminal
-   * event wins), so this is about not firing, not about correctness.
+   * The timer was cancelled: drop what is held for it and record those triggers cancelled, and
+   * refuse its triggers for a while. A claim that read them while they were still pending can come
+   * back after this call (or, on another replica, before the cancel is projected at all). What is
+   * being published already goes on: its event lands before or after the cancel in the stream, and
+   * the first of the two ends the timer (`TriggersRepository.markFired`).
    */
   forget(timerId: string): void {
+    const dropped: ClaimedTrigger[] = [];
     for (const [key, scheduled] of this.held) {
-      if (scheduled.trigger.timerId === timerId) this.held.delete(key);
+      if (scheduled.trigger.timerId !== timerId) continue;
+      this.held.delete(key);
+      dropped.push(scheduled.trigger);
     }
     const now = Date.now();
     prune(this.forgotten, now);
     this.forgotten.delete(timerId);
     this.forgotten.set(timerId, now + (this.options.forgetForMs ?? 30_000));
+    this.cancel(dropped);
+  }
+
+  private isForgotten(timerId: string): boolean {
+    return (this.forgotten.get(timerId) ?? 0) > Date.now();
+  }
+
+  private cancel(triggers: ClaimedTrigger[]): void {
+    if (triggers.length === 0) return;
+    // Should this fail, the lease runs out and whoever claims the trigger next settles it (`hold`).
+    this.deps.cancelHeld(triggers).catch((error: unknown) => {
+      this.deps.logger.warn(`recording ${triggers.length} cancelled trigger(s) failed: ${(error as Error).message}`);
+    });
   }
 
   private claim(): Promise<void> {
@@ -111,7 +140,7 @@ export class FiringLoop {
       try {
         const horizon = new Date(Date.now() + this.options.lookaheadMs);
         const claimed = await this.deps.claimDue(horizon, this.options.claimBatch);
-        for (const trigger of claimed) this.hold(trigger);
+        this.cancel(claimed.filter((trigger) => !this.hold(trigger)));
         if (claimed.length >= this.options.claimBatch) this.claimAgain = true;
       } catch (error) {
         this.deps.logger.warn(`claiming due triggers failed, retrying: ${(error as Error).message}`);
@@ -122,12 +151,21 @@ export class FiringLoop {
     } while (this.claimAgain && this.running);
   }
 
-  private hold(trigger: ClaimedTrigger): void {
+  /**
+   * Holds a claimed trigger to fire it; false if it is not to be fired but recorded cancelled: its
+   * timer was cancelled, and it cannot have been published yet. A recovered trigger that is due may
+   * have been, by the replica that held it before: it is published again, and deduplication answers
+   * with the original event if there was one (whose place in the stream then decides the timer).
+   */
+  private hold(trigger: ClaimedTrigger): boolean {
     const key = triggerKey(trigger);
-    if (this.held.has(key) || this.recentlyFired.has(key) || (this.forgotten.get(trigger.timerId) ?? 0) > Date.now()) return;
+    if (this.held.has(key) || this.firing.has(key) || this.recentlyFired.has(key)) return true;
+    const cancelled = trigger.timerStatus === 'cancelled' || this.isForgotten(trigger.timerId);
+    if (cancelled && !(trigger.recovered && trigger.dueAt.getTime() <= Date.now())) return false;
     const scheduled = { trigger, key, atMs: trigger.dueAt.getTime() };
     this.held.set(key, scheduled);
     this.heap.push(scheduled);
+    return true;
   }
 
   private schedulePoll(): void {
@@ -168,9 +206,14 @@ export class FiringLoop {
 
   private async fire(due: Scheduled[]): Promise<void> {
     const triggers = due.map((s) => s.trigger);
+    for (const s of due) {
+      this.held.delete(s.key);
+      this.firing.add(s.key);
+    }
     const firedAt = new Date();
+    let published: PublishedFiring[];
     try {
-      await this.deps.publish(triggers, firedAt);
+      published = await this.deps.publish(triggers, firedAt);
     } catch (error) {
       this.deps.logger.warn(`publishing ${triggers.length} fired triggers failed, retrying: ${(error as Error).message}`);
       this.retryLater(due);
@@ -178,7 +221,7 @@ export class FiringLoop {
     }
     this.deps.onFired?.(triggers, firedAt);
     try {
-      await this.deps.markFired(triggers, firedAt);
+      await this.deps.markFired(triggers, published);
     } catch (error) {
       // The events are out; if this never lands, the lease runs out and a re-fire is deduplicated by event id.
       this.deps.logger.warn(`recording ${triggers.length} fired triggers failed: ${(error as Error).message}`);
@@ -186,20 +229,27 @@ export class FiringLoop {
     // A claim that read these rows before markFired landed may still return them: remember them a while.
     const forgetAt = Date.now() + this.options.lookaheadMs + this.options.pollIntervalMs;
     for (const s of due) {
-      if (this.held.get(s.key) === s) this.held.delete(s.key);
+      this.firing.delete(s.key);
       this.recentlyFired.set(s.key, forgetAt);
     }
     prune(this.recentlyFired, Date.now());
   }
 
+  /** None of these was published: they are held again, but for those whose timer was cancelled meanwhile. */
   private retryLater(due: Scheduled[]): void {
     const atMs = Date.now() + (this.options.retryDelayMs ?? 500);
+    const cancelled: ClaimedTrigger[] = [];
     for (const s of due) {
-      if (this.held.get(s.key) !== s) continue;
+      this.firing.delete(s.key);
+      if (this.isForgotten(s.trigger.timerId)) {
+        cancelled.push(s.trigger);
+        continue;
+      }
       const again = { ...s, atMs };
       this.held.set(s.key, again);
       this.heap.push(again);
     }
+    this.cancel(cancelled);
     this.arm();
   }
 }

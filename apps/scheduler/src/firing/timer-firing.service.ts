@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { createEvent, decodeEvent, subjectFor } from '@minoots/contracts';
+import { createEvent, decodeEvent, isTimerFiring, streamNameFor, subjectFor } from '@minoots/contracts';
 import { GroupCommit } from '@minoots/database';
 import { EventPublisher, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
 import { FiringLoop } from './firing-loop';
-import { ClaimedTrigger, TriggersRepository } from './triggers.repository';
+import { ClaimedTrigger, FiringRecord, TriggersRepository } from './triggers.repository';
 
 export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
   const common = { id: trigger.eventId, tenantId: trigger.tenantId, aggregateId: trigger.timerId };
@@ -30,7 +30,7 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     triggers: TriggersRepository,
-    publisher: EventPublisher,
+    private readonly publisher: EventPublisher,
     metrics: SchedulerMetrics,
   ) {
     const owner = config.instanceId;
@@ -38,9 +38,11 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     // (nothing of it is held any more); later claims leave its own leases alone, or every poll would
     // rewrite and re-read every trigger it already holds.
     let reclaimOwn = true;
-    // Marking triggers fired only keeps them from being claimed again (the lease and the loop's
-    // memory already do meanwhile): one statement per 50 ms instead of one per firing millisecond.
-    const marks = new GroupCommit<{ trigger: ClaimedTrigger; firedAt: Date }>((fired) => triggers.markFired(fired), { windowMs: 50, maxItems: 5_000 });
+    // The mark keeps fired triggers from being claimed again (the lease and the loop's memory do
+    // meanwhile) and ends expired timers, at their events' stream sequences: the projection does
+    // not receive firings. One statement per 50 ms instead of one per firing millisecond; a read
+    // in between still finds the timer pending, as it would before the projection applied it.
+    const marks = new GroupCommit<FiringRecord>((fired) => triggers.markFired(fired), { windowMs: 50, maxItems: 5_000 });
     this.loop = new FiringLoop(
       {
         claimDue: async (horizon, limit) => {
@@ -49,10 +51,15 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
           return claimed;
         },
         publish: async (fired, firedAt) => {
-          await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
+          const acks = await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
+          const published = acks.map(({ seq }) => ({ seq, firedAt }));
+          // Only after a crash, one by one: a re-fire of what the previous holder had published.
+          for (const [i, ack] of acks.entries()) if (ack.duplicate) published[i].firedAt = await this.publishedFiredAt(ack.seq, firedAt);
+          return published;
         },
-        markFired: (fired, firedAt) => marks.add(fired.map((trigger) => ({ trigger, firedAt }))),
-        releaseLeases: () => triggers.releaseLeases(owner),
+        markFired: (fired, published) => marks.add(fired.map((trigger, i) => ({ trigger, ...published[i] }))),
+        cancelHeld: (held) => triggers.cancelHeld(owner, held),
+        releaseLeases: (keep) => triggers.releaseLeases(owner, keep),
         logger: this.logger,
         onFired: (fired, firedAt) => metrics.recordFired(fired, firedAt),
       },
@@ -63,6 +70,21 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
       },
     );
     metrics.observeHeld(() => this.loop.heldCount);
+  }
+
+  /**
+   * A re-fire after a crash came back deduplicated: what was published first is the record, so the
+   * timer ends at the time its event says, as a rebuild from the stream would end it.
+   */
+  private async publishedFiredAt(seq: number, fallback: Date): Promise<Date> {
+    try {
+      const stored = await this.publisher.jsm.streams.getMessage(streamNameFor(this.config.namespace, 'timers'), { seq });
+      const event = stored ? decodeEvent(stored.data) : undefined;
+      return event && isTimerFiring(event) ? new Date(event.data.firedAt) : fallback;
+    } catch (error) {
+      this.logger.warn(`reading the first firing at seq=${seq} failed, recording this one's time: ${(error as Error).message}`);
+      return fallback;
+    }
   }
 
   onApplicationBootstrap(): void {

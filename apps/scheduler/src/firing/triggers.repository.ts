@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { TimerSnapshot } from '@minoots/contracts';
+import { TimerSnapshot, TimerStatus } from '@minoots/contracts';
 import { SCHEDULER_DATABASE, SchedulerDatabase, TRIGGER_STATE, TriggerKind } from '../database/scheduler-database.type';
 import { toTimerSnapshot } from '../timers/timer-view.mapper';
 
@@ -16,6 +16,22 @@ export interface ClaimedTrigger {
   createdSeq: number;
   /** Carried in the fired event, so its consumers need not have kept the timer. */
   timer: TimerSnapshot;
+  /**
+   * Another lease held it before this claim (a replica that died, or this one before a restart):
+   * its holder may have published it already.
+   */
+  recovered: boolean;
+  /** The timer's status as the projection had it when claimed. */
+  timerStatus: TimerStatus;
+}
+
+export type TriggerKeyParts = Pick<ClaimedTrigger, 'timerId' | 'kind' | 'label'>;
+
+/** A fired trigger as recorded: its event's stream sequence and firing time. */
+export interface FiringRecord {
+  trigger: ClaimedTrigger;
+  firedAt: Date;
+  seq: number;
 }
 
 /**
@@ -32,21 +48,34 @@ const PENDING = sql.lit(TRIGGER_STATE.pending);
  * list of thousands of keys is planned as a chain of ORs, which kept one Postgres backend busy for
  * seconds per burst.
  */
-export async function markTriggersFired(
-  db: SchedulerDatabase,
-  fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] },
-): Promise<void> {
-  if (fired.timerIds.length === 0) return;
-  await sql`
+function markFiredStatement(fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] }) {
+  return sql`
     update scheduler.triggers t
        set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
       from unnest(${fired.timerIds}::text[], ${fired.kinds}::text[], ${fired.labels}::text[], ${fired.firedAt}::timestamptz[]) as v(timer_id, kind, label, fired_at)
      where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
-       and t.state = ${PENDING}`.execute(db);
+       and t.state = ${PENDING}`;
 }
 
-export function triggerKey(t: Pick<ClaimedTrigger, 'timerId' | 'kind' | 'label'>): string {
+export async function markTriggersFired(
+  db: SchedulerDatabase,
+  fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] },
+): Promise<void> {
+  if (fired.timerIds.length > 0) await markFiredStatement(fired).execute(db);
+}
+
+export function triggerKey(t: TriggerKeyParts): string {
   return `${t.timerId}\u0000${t.kind}\u0000${t.label}`;
+}
+
+export function parseTriggerKey(key: string): TriggerKeyParts {
+  const [timerId, kind, label] = key.split('\u0000');
+  return { timerId, kind: kind as TriggerKind, label };
+}
+
+/** The keys as three arrays, for `unnest`. */
+function keyColumns(keys: TriggerKeyParts[]) {
+  return { timerIds: keys.map((k) => k.timerId), kinds: keys.map((k) => k.kind), labels: keys.map((k) => k.label) };
 }
 
 @Injectable()
@@ -79,12 +108,14 @@ export class TriggersRepository {
       created_at: string;
       events: TimerSnapshot['events'];
       metadata: TimerSnapshot['metadata'];
+      recovered: boolean;
+      timer_status: TimerStatus;
     }>`
       update scheduler.triggers t
          set lease_owner = ${owner},
              lease_until = now() + make_interval(secs => ${leaseMs / 1000})
         from (
-          select timer_id, kind, label
+          select timer_id, kind, label, lease_owner as previous_owner
             from scheduler.triggers
            where state = ${PENDING}
              and due_at <= ${horizon}
@@ -96,7 +127,7 @@ export class TriggersRepository {
        where t.timer_id = due.timer_id and t.kind = due.kind and t.label = due.label and tm.id = t.timer_id
       returning t.timer_id, t.kind, t.label, t.percent, t.tenant_id, (extract(epoch from t.due_at) * 1000)::float8 as due_ms, t.event_id, tm.created_seq,
                 tm.name, tm.agent_id, tm.duration_ms, ${iso('tm.start_at')} as start_at, ${iso('tm.fire_at')} as fire_at,
-                ${iso('tm.created_at')} as created_at, tm.events, tm.metadata`.execute(this.db);
+                ${iso('tm.created_at')} as created_at, tm.events, tm.metadata, due.previous_owner is not null as recovered, tm.status as timer_status`.execute(this.db);
     return result.rows.map((r) => ({
       timerId: r.timer_id,
       kind: r.kind,
@@ -107,26 +138,59 @@ export class TriggersRepository {
       eventId: r.event_id,
       createdSeq: Number(r.created_seq),
       timer: toTimerSnapshot({ ...r, id: r.timer_id }),
+      recovered: r.recovered,
+      timerStatus: r.timer_status,
     }));
   }
 
-  markFired(fired: { trigger: ClaimedTrigger; firedAt: Date }[]): Promise<void> {
-    return markTriggersFired(this.db, {
-      timerIds: fired.map((f) => f.trigger.timerId),
-      kinds: fired.map((f) => f.trigger.kind),
-      labels: fired.map((f) => f.trigger.label),
-      firedAt: fired.map((f) => f.firedAt),
-    });
+  /**
+   * Records what this replica fired, in one statement: the triggers as fired, and each expiry's
+   * timer as expired at its event's stream sequence unless an earlier event in the stream ended it.
+   * That is the comparison `applyTerminals` makes for cancels, so which of the two lands first does
+   * not matter; the projection does not receive firings (`projectionDurable`).
+   */
+  async markFired(fired: FiringRecord[]): Promise<void> {
+    if (fired.length === 0) return;
+    const expiries = fired.filter((f) => f.trigger.kind === 'expire');
+    await sql`
+      with marked as (${markFiredStatement({ ...keyColumns(fired.map((f) => f.trigger)), firedAt: fired.map((f) => f.firedAt) })} returning 1)
+      update scheduler.timers tm
+         set status = 'expired', terminal_seq = v.seq, expired_at = v.fired_at, cancelled_at = null, cancel_reason = null
+        from unnest(${expiries.map((f) => f.trigger.timerId)}::text[], ${expiries.map((f) => f.seq)}::bigint[], ${expiries.map((f) => f.firedAt)}::timestamptz[]) as v(id, seq, fired_at)
+       where tm.id = v.id and (tm.terminal_seq is null or tm.terminal_seq > v.seq)`.execute(this.db);
   }
 
-  /** On a clean shutdown, hand unfired claims back at once instead of letting the lease run out. */
-  async releaseLeases(owner: string): Promise<void> {
-    await this.db
-      .updateTable('scheduler.triggers')
-      .set({ lease_owner: null, lease_until: null })
-      .where('lease_owner', '=', owner)
-      .where('state', '=', PENDING)
-      .execute();
+  /**
+   * Records as cancelled the triggers this owner held and will not fire, their timer having been
+   * cancelled. A cancel projected while a replica holds a trigger leaves it to that replica, which
+   * alone knows whether it published it (see `TimersRepository.applyTerminals`).
+   */
+  async cancelHeld(owner: string, triggers: TriggerKeyParts[]): Promise<void> {
+    if (triggers.length === 0) return;
+    const keys = keyColumns(triggers);
+    await sql`
+      update scheduler.triggers t
+         set state = ${TRIGGER_STATE.cancelled}, lease_owner = null, lease_until = null
+        from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as v(timer_id, kind, label)
+       where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
+         and t.lease_owner = ${owner} and t.state = ${PENDING}`.execute(this.db);
+  }
+
+  /**
+   * On a clean shutdown, hands unfired claims back at once instead of letting the lease run out.
+   * `keep`: triggers this owner published whose record may not have landed. They stay leased, so
+   * whoever claims them next knows they may be out (`recovered`) and publishes them again, which
+   * deduplication answers with the original event.
+   */
+  async releaseLeases(owner: string, keep: TriggerKeyParts[] = []): Promise<void> {
+    const keys = keyColumns(keep);
+    await sql`
+      update scheduler.triggers t
+         set lease_owner = null, lease_until = null
+       where t.lease_owner = ${owner} and t.state = ${PENDING}
+         and not exists (
+           select 1 from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as k(timer_id, kind, label)
+            where k.timer_id = t.timer_id and k.kind = t.kind and k.label = t.label)`.execute(this.db);
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -7,7 +7,7 @@ import { SchedulerMetrics } from './scheduler-metrics.service';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
 function trigger(kind: ClaimedTrigger['kind'], dueAt: number): ClaimedTrigger {
-  return { timerId: 'timer_1', kind, label: kind, percent: null, tenantId: 'tenant_1', dueAt: new Date(dueAt), eventId: `evt_${kind}`, createdSeq: 1, timer: { id: 'timer_1', name: 'timer_1', agentId: null, durationMs: 1000, startAt: new Date(T0).toISOString(), fireAt: new Date(T0 + 1000).toISOString(), events: {}, metadata: null, createdAt: new Date(T0).toISOString() } };
+  return { timerId: 'timer_1', kind, label: kind, percent: null, tenantId: 'tenant_1', dueAt: new Date(dueAt), eventId: `evt_${kind}`, createdSeq: 1, timer: { id: 'timer_1', name: 'timer_1', agentId: null, durationMs: 1000, startAt: new Date(T0).toISOString(), fireAt: new Date(T0 + 1000).toISOString(), events: {}, metadata: null, createdAt: new Date(T0).toISOString() }, recovered: false, timerStatus: 'pending' };
 }
 
 describe('SchedulerMetrics', () => {

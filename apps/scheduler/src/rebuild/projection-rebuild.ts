@@ -5,7 +5,7 @@ import { AdvisoryLeadership } from '@minoots/database';
 import { ConsumedEvent, durableConsumerConfig, ensureStreams } from '@minoots/messaging';
 import { SchedulerDatabase } from '../database/scheduler-database.type';
 import { TimerProjection } from '../timers/timer-projection.service';
-import { PROJECTION_DURABLE } from '../timers/timer-stream.consumer';
+import { PROJECTION_DURABLE, projectionDurable } from '../timers/timer-stream.consumer';
 import { TimersRepository } from '../timers/timers.repository';
 
 export interface RebuildLogger {
@@ -38,8 +38,10 @@ export class ProjectionRebuildRefused extends Error {}
 
 /**
  * Drops the scheduler's projection and replays the timer stream into it: the timers, their
- * terminals, and every firing the stream holds as a fired trigger, so nothing fires twice. The
- * projection's durable consumer then resumes right after what was replayed.
+ * terminals, and every firing the stream holds as a fired trigger, so nothing fires twice. It reads
+ * the whole stream, firings included: live, the replica that fires a trigger records it, and the
+ * projection's durable receives creations and cancellations only. The terminal that came first in
+ * the stream wins either way. The durable then resumes right after what was replayed.
  *
  * All of it is one transaction: a failure leaves the old tables as they were, and a replica started
  * meanwhile waits on the tables' lock instead of firing from a half-replayed projection. It holds the
@@ -115,7 +117,7 @@ export class ProjectionRebuild {
     await jsm.consumers.delete(stream, PROJECTION_DURABLE).catch((error: unknown) => {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
     });
-    await jsm.consumers.add(stream, durableConsumerConfig({ namespace, stream: 'timers', durable: PROJECTION_DURABLE }, result.lastSeq + 1));
+    await jsm.consumers.add(stream, durableConsumerConfig(projectionDurable(namespace), result.lastSeq + 1));
     const skipped = result.skipped > 0 ? `, left out ${result.skipped} malformed message(s)` : '';
     logger.log(`replayed ${result.events} event(s)${skipped}; the projection resumes at sequence ${result.lastSeq + 1}`);
     return result;

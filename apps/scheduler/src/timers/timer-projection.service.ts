@@ -21,10 +21,12 @@ export class TimerProjection {
   constructor(private readonly timers: TimersRepository) {}
 
   /**
-   * `recordFirings`: also record the firings read (`timer.progress`, `timer.expired`) as fired
-   * triggers. Live, the scheduler that fired them has; replaying the stream into an empty
-   * projection (a rebuild), nothing else would, and every trigger would fire again. The rebuild
-   * runs the whole replay in one transaction, so these statements open none of their own.
+   * Live, batches hold creations and cancellations: the replica that fires a trigger records the
+   * firing and the expiry (only a stream written before firings moved under `timers.fired.*`
+   * brings `timer.expired` here, and applying it again changes nothing). A rebuild replays the
+   * whole stream, with `recordFirings`: the firings read (`timer.progress`, `timer.expired`) are
+   * recorded as fired triggers too, or every trigger would fire again. The rebuild runs the whole
+   * replay in one transaction, so these statements open none of their own.
    */
   async apply(batch: ConsumedEvent<TimerEvent>[], options: { recordFirings?: boolean } = {}): Promise<ProjectionOutcome> {
     const outcome: ProjectionOutcome = { earliestDueAt: null, cancelledTimerIds: [], lastSeq: 0 };

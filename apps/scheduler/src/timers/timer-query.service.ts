@@ -5,6 +5,9 @@ import { toTimerView } from './timer-view.mapper';
 import { TimerStreamConsumer } from './timer-stream.consumer';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+/** Longest a read of a just-cancelled timer waits for its due expiry to settle. */
+const EXPIRY_SETTLE_TIMEOUT_MS = 2_000;
+const EXPIRY_SETTLE_POLL_MS = 10;
 
 function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
@@ -32,7 +35,15 @@ export class TimerQueryService {
 
   async get(request: QueryRequest<'timers.get'>): Promise<QueryResponse<'timers.get'>> {
     await this.stream.watermark.waitFor(request.minSeq, READ_YOUR_WRITES_TIMEOUT_MS);
-    const row = await this.timers.findById(request.tenantId, request.timerId);
+    let row = await this.timers.findById(request.tenantId, request.timerId);
+    // A cancel racing the expiry: the replica firing it records the expiry itself, a moment after
+    // publishing it. If the expiry came first in the stream, it wins then; answer once it is known,
+    // rather than "cancelled" now and "expired" 50 ms later.
+    const deadline = Date.now() + EXPIRY_SETTLE_TIMEOUT_MS;
+    while (row?.status === 'cancelled' && Date.now() < deadline && (await this.timers.expiryUnsettled(row.id))) {
+      await new Promise((resolve) => setTimeout(resolve, EXPIRY_SETTLE_POLL_MS));
+      row = await this.timers.findById(request.tenantId, request.timerId);
+    }
     return { timer: row ? toTimerView(row) : null };
   }
 

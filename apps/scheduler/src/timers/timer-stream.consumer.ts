@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
+import { timerLifecycleSubjectsFor } from '@minoots/contracts';
 import { LeaderEventConsumer, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { TimerFiringService } from '../firing/timer-firing.service';
@@ -10,7 +11,16 @@ import { ProjectionWatermark } from './projection-watermark';
 export const PROJECTION_DURABLE = 'scheduler';
 
 /**
- * Feeds the timer stream into the projection (on the leader replica, so in stream order), then
+ * The projection's durable, as the live consumer and a rebuild make it. It receives creations and
+ * cancellations only: firings are recorded by the replica that fires them (with their stream
+ * sequence, see `TriggersRepository.markFired`), so none comes back to the scheduler.
+ */
+export function projectionDurable(namespace: string) {
+  return { namespace, stream: 'timers', durable: PROJECTION_DURABLE, filterSubject: timerLifecycleSubjectsFor(namespace) } as const;
+}
+
+/**
+ * Feeds the timer stream's creations and cancellations into the projection (on the leader replica, so in stream order), then
  * tells the firing loop and the watermark. Every replica fires and answers queries.
  */
 @Injectable()
@@ -26,10 +36,8 @@ export class TimerStreamConsumer implements OnApplicationBootstrap, OnApplicatio
     firing: TimerFiringService,
   ) {
     this.stream = new LeaderEventConsumer(nc, {
+      ...projectionDurable(config.namespace),
       databaseUrl: config.DATABASE_URL,
-      namespace: config.namespace,
-      stream: 'timers',
-      durable: PROJECTION_DURABLE,
       logger: this.logger,
       minBatchIntervalMs: config.SCHEDULER_PROJECTION_BATCH_MS,
       handle: async (batch) => {

@@ -118,7 +118,10 @@ export class TimersRepository {
   /**
    * Ends timers unless an earlier event in the stream already ended them (one statement for a
    * whole batch). Comparing stream sequences makes the outcome independent of the order replicas
-   * apply events in. Returns the timers this cancelled, whose pending triggers are then dropped.
+   * apply events in, and of when the firing replica's own record of an expiry lands. Returns the
+   * timers this cancelled. Their unclaimed triggers are dropped here; a claimed one is left to
+   * the replica holding it, which alone knows whether it published it already (and, if it dies,
+   * to whoever claims it next: `FiringLoop.hold`), or a cancel could hide an expiry that came first.
    */
   async applyTerminals(changes: TerminalChange[], db: Trx | SchedulerDatabase = this.db): Promise<string[]> {
     if (changes.length === 0) return [];
@@ -141,6 +144,7 @@ export class TimersRepository {
            set state = ${TRIGGER_STATE.cancelled}
           from ended
          where g.timer_id = ended.id and ended.status = 'cancelled' and g.state = ${TRIGGER_STATE.pending}
+           and g.lease_owner is null
         returning 1
       )
       select id, status from ended`.execute(db);
@@ -158,6 +162,24 @@ export class TimersRepository {
       labels: firings.map((f) => f.label),
       firedAt: firings.map((f) => f.firedAt),
     });
+  }
+
+  /**
+   * Whether the timer's expiry is due and claimed, but neither recorded fired nor cancelled: its
+   * replica is firing it or dropping it now, so its timer may yet turn out to have expired.
+   */
+  async expiryUnsettled(timerId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('scheduler.triggers')
+      .select('timer_id')
+      .where('timer_id', '=', timerId)
+      .where('kind', '=', 'expire')
+      .where('label', '=', '')
+      .where('state', '=', TRIGGER_STATE.pending)
+      .where('lease_owner', 'is not', null)
+      .where('due_at', '<=', new Date())
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Empties the projection, for a rebuild from the stream. */

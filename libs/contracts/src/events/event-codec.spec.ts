@@ -1,6 +1,6 @@
 import { createEvent } from './event-factory.util';
 import { decodeEvent, encodeEvent, InvalidEventError, parseEvent } from './event-codec.util';
-import { subjectFor, streamNameFor, resolveNamespace } from './namespace.util';
+import { subjectFor, streamNameFor, resolveNamespace, streamSubjectsFor, timerLifecycleSubjectsFor } from './namespace.util';
 import { TimerSpec } from '../timers/timer-spec.schema';
 
 const spec: TimerSpec = {
@@ -57,6 +57,23 @@ describe('namespacing', () => {
   it('prefixes subjects and streams', () => {
     expect(subjectFor('minoots', 'timer.created')).toBe('minoots.timers.created');
     expect(streamNameFor('e2e_ab12', 'timers')).toBe('E2E_AB12_TIMERS');
+  });
+
+  it('puts firings where the lifecycle filter does not reach, and everything in the timer stream', () => {
+    // NATS wildcards: `*` is one token, `>` one or more at the end.
+    const matches = (filter: string, subject: string) => {
+      const f = filter.split('.');
+      const s = subject.split('.');
+      return f.every((token, i) => token === '>' ? s.length > i : token === '*' ? i < s.length : token === s[i]) && (f.at(-1) === '>' || f.length === s.length);
+    };
+    const lifecycle = timerLifecycleSubjectsFor('minoots');
+    const stream = streamSubjectsFor('minoots', 'timers');
+    expect(subjectFor('minoots', 'timer.expired')).toBe('minoots.timers.fired.expired');
+    for (const type of ['timer.created', 'timer.cancelled'] as const) expect(matches(lifecycle, subjectFor('minoots', type))).toBe(true);
+    for (const type of ['timer.progress', 'timer.expired'] as const) expect(matches(lifecycle, subjectFor('minoots', type))).toBe(false);
+    // What streams written before firings moved hold: still the projection's.
+    expect(matches(lifecycle, 'minoots.timers.expired')).toBe(true);
+    for (const type of ['timer.created', 'timer.cancelled', 'timer.progress', 'timer.expired'] as const) expect(matches(stream, subjectFor('minoots', type))).toBe(true);
   });
 
   it('refuses namespaces that would break subjects', () => {

@@ -82,7 +82,7 @@ export const EVENT_REGISTRY = {
   },
   'timer.progress': {
     stream: 'timers',
-    subject: 'timers.progress',
+    subject: 'timers.fired.progress',
     version: 2,
     schema: eventEnvelopeSchema(
       'timer.progress',
@@ -92,7 +92,7 @@ export const EVENT_REGISTRY = {
   },
   'timer.expired': {
     stream: 'timers',
-    subject: 'timers.expired',
+    subject: 'timers.fired.expired',
     version: 2,
     schema: eventEnvelopeSchema('timer.expired', 2, z.object({ dueAt: z.string(), firedAt: z.string(), timer: timerSnapshotSchema, createdSeq: createdSeqSchema })),
   },

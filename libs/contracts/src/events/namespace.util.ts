@@ -24,3 +24,13 @@ export function streamNameFor(namespace: string, stream: StreamKey): string {
 export function streamSubjectsFor(namespace: string, stream: StreamKey): string {
   return `${namespace}.${STREAMS[stream].subjects}`;
 }
+
+/**
+ * The timer stream's subjects except firings (`timers.fired.*`): creations and cancellations, what
+ * the scheduler's projection applies. The scheduler that fires a trigger records it, so the
+ * projection need not receive every firing back. (A stream written before firings moved holds
+ * `timers.expired` too, which this still matches: applying it again changes nothing.)
+ */
+export function timerLifecycleSubjectsFor(namespace: string): string {
+  return `${namespace}.timers.*`;
+}
