@@ -162,7 +162,7 @@ describe('scheduler (real Postgres and NATS)', () => {
     const queries = replicas[0].get(TimerQueryService);
     await queries.get({ tenantId: 'tenant_a', timerId: spec.id, minSeq: createdSeq });
     const leased = await sql`
-      update scheduler.triggers set lease_owner = 'replica-gone', lease_until = ${new Date(Date.parse(spec.fireAt) + 400)}
+      update scheduler.triggers set lease_owner = 'replica-gone', lease_until = ${new Date(Date.parse(spec.fireAt) + 10_000)}
        where timer_id = ${spec.id} and lease_owner is null`.execute(db);
     expect(Number(leased.numAffectedRows)).toBe(1);
     // At the due time it published the expiry, and died before recording it.
@@ -174,7 +174,8 @@ describe('scheduler (real Postgres and NATS)', () => {
       createEvent('timer.cancelled', { tenantId: 'tenant_a', aggregateId: spec.id, data: { reason: 'too late', cancelledAt: new Date().toISOString(), timer: spec } }),
     );
     // Read as the gateway does after a cancel: the expiry was first in the stream, so it is the answer,
-    // once a replica has re-claimed the trigger and its re-publish came back deduplicated.
+    // once a replica has re-claimed the trigger (the read ends the dead holder's 10 s lease a second
+    // past the due time) and its re-publish came back deduplicated.
     expect((await queries.get({ tenantId: 'tenant_a', timerId: spec.id, minSeq: cancelSeq })).timer).toMatchObject({ status: 'expired' });
     // Recorded as the stream has it, the re-fire's own time given up for the first's.
     const timer = await sql<{ terminal_seq: number; expired_at: Date }>`select terminal_seq, expired_at from scheduler.timers where id = ${spec.id}`.execute(db);

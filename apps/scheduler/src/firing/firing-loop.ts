@@ -36,6 +36,14 @@ interface Scheduled {
   key: string;
   /** When to (re)try; the trigger's own due time unless a publish failed. */
   atMs: number;
+  /**
+   * Its event may be in the stream: a publish was tried (a failed one too: the events of a batch
+   * that failed as a whole, or one whose acknowledgement was lost, may have been stored), or the
+   * replica that held it before may have published it. Such a trigger is published until that
+   * succeeds, a cancel notwithstanding: deduplication answers with the event if it was stored, and
+   * its place in the stream against the cancel's decides the timer.
+   */
+  maybeOut: boolean;
 }
 
 /**
@@ -81,7 +89,8 @@ export class FiringLoop {
     clearTimeout(this.pollTimer);
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    await this.deps.releaseLeases([...this.recentlyFired.keys()].map(parseTriggerKey)).catch(() => undefined);
+    const keep = [...this.recentlyFired.keys(), ...[...this.held.values()].filter((s) => s.maybeOut).map((s) => s.key)];
+    await this.deps.releaseLeases(keep.map(parseTriggerKey)).catch(() => undefined);
   }
 
   /** A trigger may have become due within the window: look now rather than at the next poll. */
@@ -92,14 +101,14 @@ export class FiringLoop {
   /**
    * The timer was cancelled: drop what is held for it and record those triggers cancelled, and
    * refuse its triggers for a while. A claim that read them while they were still pending can come
-   * back after this call (or, on another replica, before the cancel is projected at all). What is
-   * being published already goes on: its event lands before or after the cancel in the stream, and
-   * the first of the two ends the timer (`TriggersRepository.markFired`).
+   * back after this call (or, on another replica, before the cancel is projected at all). What may
+   * be out already (`Scheduled.maybeOut`) is published still: its event lands before or after the
+   * cancel in the stream, and the first of the two ends the timer (`TriggersRepository.markFired`).
    */
   forget(timerId: string): void {
     const dropped: ClaimedTrigger[] = [];
     for (const [key, scheduled] of this.held) {
-      if (scheduled.trigger.timerId !== timerId) continue;
+      if (scheduled.trigger.timerId !== timerId || scheduled.maybeOut) continue;
       this.held.delete(key);
       dropped.push(scheduled.trigger);
     }
@@ -153,16 +162,16 @@ export class FiringLoop {
 
   /**
    * Holds a claimed trigger to fire it; false if it is not to be fired but recorded cancelled: its
-   * timer was cancelled, and it cannot have been published yet. A recovered trigger that is due may
-   * have been, by the replica that held it before: it is published again, and deduplication answers
-   * with the original event if there was one (whose place in the stream then decides the timer).
+   * timer was cancelled, and it cannot have been published yet. A recovered trigger may have been,
+   * by the replica that held it before (whatever this replica's clock says of its due time): it is
+   * published again, and deduplication answers with the original event if there was one.
    */
   private hold(trigger: ClaimedTrigger): boolean {
     const key = triggerKey(trigger);
     if (this.held.has(key) || this.firing.has(key) || this.recentlyFired.has(key)) return true;
     const cancelled = trigger.timerStatus === 'cancelled' || this.isForgotten(trigger.timerId);
-    if (cancelled && !(trigger.recovered && trigger.dueAt.getTime() <= Date.now())) return false;
-    const scheduled = { trigger, key, atMs: trigger.dueAt.getTime() };
+    if (cancelled && !trigger.recovered) return false;
+    const scheduled = { trigger, key, atMs: trigger.dueAt.getTime(), maybeOut: trigger.recovered };
     this.held.set(key, scheduled);
     this.heap.push(scheduled);
     return true;
@@ -209,6 +218,7 @@ export class FiringLoop {
     for (const s of due) {
       this.held.delete(s.key);
       this.firing.add(s.key);
+      s.maybeOut = true;
     }
     const firedAt = new Date();
     let published: PublishedFiring[];
@@ -235,21 +245,15 @@ export class FiringLoop {
     prune(this.recentlyFired, Date.now());
   }
 
-  /** None of these was published: they are held again, but for those whose timer was cancelled meanwhile. */
+  /** Held again, to be published again: a cancel meanwhile notwithstanding (`Scheduled.maybeOut`). */
   private retryLater(due: Scheduled[]): void {
     const atMs = Date.now() + (this.options.retryDelayMs ?? 500);
-    const cancelled: ClaimedTrigger[] = [];
     for (const s of due) {
       this.firing.delete(s.key);
-      if (this.isForgotten(s.trigger.timerId)) {
-        cancelled.push(s.trigger);
-        continue;
-      }
       const again = { ...s, atMs };
       this.held.set(s.key, again);
       this.heap.push(again);
     }
-    this.cancel(cancelled);
     this.arm();
   }
 }

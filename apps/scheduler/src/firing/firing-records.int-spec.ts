@@ -85,11 +85,11 @@ describe('firing records (real Postgres)', () => {
     expect(await timers.applyTerminals([cancel('t_cancel_lands_first', 601)])).toEqual(['t_cancel_lands_first']);
     expect(await row('t_cancel_lands_first')).toMatchObject({ status: 'cancelled', triggers: [{ state: 0, lease_owner: 'replica-a' }] });
     // Meanwhile, a read after the cancel waits: the expiry is due, claimed and unsettled.
-    expect(await timers.expiryUnsettled('t_cancel_lands_first')).toBe(true);
+    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000)).toBe(true);
 
     await triggers.markFired([{ trigger: expiry, firedAt: new Date(), seq: 600 }]);
     expect(await row('t_cancel_lands_first')).toMatchObject({ status: 'expired', terminal_seq: 600, cancelled_at: null, cancel_reason: null, triggers: [{ state: 1 }] });
-    expect(await timers.expiryUnsettled('t_cancel_lands_first')).toBe(false);
+    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000)).toBe(false);
   });
 
   it('a cancel first in the stream wins against an expiry after it, in either order of landing', async () => {
@@ -101,6 +101,17 @@ describe('firing records (real Postgres)', () => {
       if (!cancelFirst) await timers.applyTerminals([cancel(id, 700)]);
       expect(await row(id)).toMatchObject({ status: 'cancelled', terminal_seq: 700, expired_at: null });
     }
+  });
+
+  it('a firing recorded after a cancel dropped its trigger marks it fired, as live and as a rebuild applying both in one batch', async () => {
+    await created('t_fired_after_drop', 3_600_000, [10]);
+    await timers.applyTerminals([cancel('t_fired_after_drop', 1_000)]);
+    const firedAt = new Date().toISOString();
+    await timers.recordFirings([{ timerId: 't_fired_after_drop', kind: 'progress', label: '10%', firedAt }]);
+    expect((await row('t_fired_after_drop')).triggers).toEqual([
+      { kind: 'expire', state: 2, lease_owner: null },
+      { kind: 'progress', state: 1, lease_owner: null },
+    ]);
   });
 
   it('a progress record does not end the timer', async () => {
@@ -119,7 +130,7 @@ describe('firing records (real Postgres)', () => {
     await created('t_held', 1_000);
     const held = await claim('replica-a', 't_held');
     await timers.applyTerminals([cancel('t_held', 901)]);
-    expect(await timers.expiryUnsettled('t_held')).toBe(false); // not due yet: nothing can be in flight
+    expect(await timers.expiryUnsettled('t_held', 60_000)).toBe(false); // not due yet: nothing can be in flight
     await triggers.cancelHeld('replica-b', held);
     expect((await row('t_held')).triggers).toEqual([{ kind: 'expire', state: 0, lease_owner: 'replica-a' }]);
     await triggers.cancelHeld('replica-a', held);
@@ -135,6 +146,17 @@ describe('firing records (real Postgres)', () => {
     await sql`update scheduler.triggers set lease_until = now() - interval '1 second' where timer_id = 't_recovered'`.execute(db);
     const [recovered] = await claim('replica-b', 't_recovered');
     expect(recovered).toMatchObject({ recovered: true, timerStatus: 'cancelled' });
+  });
+
+  it('ends the lease of an expiry left unsettled past the stall time, so another replica re-claims it as recovered', async () => {
+    await created('t_stalled', 0);
+    await claim('replica-dead', 't_stalled');
+    // Within the stall time: the holder may still be at it, its lease stays.
+    expect(await timers.expiryUnsettled('t_stalled', 60_000)).toBe(true);
+    expect(await claim('replica-b', 't_stalled')).toEqual([]);
+    await sql`update scheduler.triggers set due_at = now() - interval '2 seconds' where timer_id = 't_stalled'`.execute(db);
+    expect(await timers.expiryUnsettled('t_stalled', 1_000)).toBe(true);
+    expect(await claim('replica-b', 't_stalled')).toEqual([expect.objectContaining({ recovered: true })]);
   });
 
   it('releaseLeases hands back this owner’s claims but for those it is told to keep', async () => {

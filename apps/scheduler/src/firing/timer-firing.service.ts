@@ -8,6 +8,9 @@ import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
 import { FiringLoop } from './firing-loop';
 import { ClaimedTrigger, FiringRecord, TriggersRepository } from './triggers.repository';
 
+/** Retries of a failed record of fired triggers, together well within the lease (`SCHEDULER_LEASE_MS`). */
+const MARK_ATTEMPTS = 6;
+
 export function triggerEvent(trigger: ClaimedTrigger, firedAt: Date) {
   const common = { id: trigger.eventId, tenantId: trigger.tenantId, aggregateId: trigger.timerId };
   const dueAt = trigger.dueAt.toISOString();
@@ -42,7 +45,18 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
     // meanwhile) and ends expired timers, at their events' stream sequences: the projection does
     // not receive firings. One statement per 50 ms instead of one per firing millisecond; a read
     // in between still finds the timer pending, as it would before the projection applied it.
-    const marks = new GroupCommit<FiringRecord>((fired) => triggers.markFired(fired), { windowMs: 50, maxItems: 5_000 });
+    const marks = new GroupCommit<FiringRecord>((fired) => triggers.markFired(fired), {
+      windowMs: 50,
+      maxItems: 5_000,
+      // The only record of an expiry: retried for ~6 s (0.1, 0.2 … 3.2 s); after that the lease runs
+      // out, and whoever claims the trigger next publishes it again and records what comes back.
+      retryDelayMs: (attempt, error) => {
+        if (attempt > MARK_ATTEMPTS) return undefined;
+        const delay = 100 * 2 ** (attempt - 1);
+        this.logger.warn(`recording fired triggers failed (attempt ${attempt}), retrying in ${delay} ms: ${(error as Error).message}`);
+        return delay;
+      },
+    });
     this.loop = new FiringLoop(
       {
         claimDue: async (horizon, limit) => {

@@ -43,10 +43,12 @@ export interface FiringRecord {
 const PENDING = sql.lit(TRIGGER_STATE.pending);
 
 /**
- * Marks triggers fired, those still pending, in one statement: the firing scheduler's record, and
- * the projection's when a rebuild replays firings from the stream. A join on arrays: a row-value IN
- * list of thousands of keys is planned as a chain of ORs, which kept one Postgres backend busy for
- * seconds per burst.
+ * Marks triggers fired in one statement: the firing scheduler's record, and the projection's when a
+ * rebuild replays firings from the stream. A trigger a cancel dropped is marked too: its event is in
+ * the stream (say, its holder missed the cancel), and a rebuild, which applies a batch's cancels
+ * before its firings, must end where the live record did. A join on arrays: a row-value IN list of
+ * thousands of keys is planned as a chain of ORs, which kept one Postgres backend busy for seconds
+ * per burst.
  */
 function markFiredStatement(fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] }) {
   return sql`
@@ -54,7 +56,7 @@ function markFiredStatement(fired: { timerIds: string[]; kinds: TriggerKind[]; l
        set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
       from unnest(${fired.timerIds}::text[], ${fired.kinds}::text[], ${fired.labels}::text[], ${fired.firedAt}::timestamptz[]) as v(timer_id, kind, label, fired_at)
      where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
-       and t.state = ${PENDING}`;
+       and t.state <> ${TRIGGER_STATE.fired}`;
 }
 
 export async function markTriggersFired(

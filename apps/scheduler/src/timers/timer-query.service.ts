@@ -6,8 +6,10 @@ import { TimerStreamConsumer } from './timer-stream.consumer';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 /** Longest a read of a just-cancelled timer waits for its due expiry to settle. */
-const EXPIRY_SETTLE_TIMEOUT_MS = 2_000;
-const EXPIRY_SETTLE_POLL_MS = 10;
+const EXPIRY_SETTLE_TIMEOUT_MS = 3_000;
+const EXPIRY_SETTLE_POLL_MS = 25;
+/** An expiry unsettled this long past its due time has a holder that died: another replica takes it over. */
+const EXPIRY_STALLED_AFTER_MS = 1_000;
 
 function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
@@ -37,12 +39,15 @@ export class TimerQueryService {
     await this.stream.watermark.waitFor(request.minSeq, READ_YOUR_WRITES_TIMEOUT_MS);
     let row = await this.timers.findById(request.tenantId, request.timerId);
     // A cancel racing the expiry: the replica firing it records the expiry itself, a moment after
-    // publishing it. If the expiry came first in the stream, it wins then; answer once it is known,
-    // rather than "cancelled" now and "expired" 50 ms later.
+    // publishing it (or, should it die first, whoever claims it next). If the expiry came first in
+    // the stream, it wins then; answer once that is known, not "cancelled" now and "expired" later.
     const deadline = Date.now() + EXPIRY_SETTLE_TIMEOUT_MS;
-    while (row?.status === 'cancelled' && Date.now() < deadline && (await this.timers.expiryUnsettled(row.id))) {
-      await new Promise((resolve) => setTimeout(resolve, EXPIRY_SETTLE_POLL_MS));
+    while (row?.status === 'cancelled' && Date.now() < deadline) {
+      const unsettled = await this.timers.expiryUnsettled(row.id, EXPIRY_STALLED_AFTER_MS);
+      // Read after the check: an expiry recorded between the first read and the check shows here.
       row = await this.timers.findById(request.tenantId, request.timerId);
+      if (!unsettled) break;
+      if (row?.status === 'cancelled') await new Promise((resolve) => setTimeout(resolve, EXPIRY_SETTLE_POLL_MS));
     }
     return { timer: row ? toTimerView(row) : null };
   }

@@ -166,19 +166,34 @@ export class TimersRepository {
 
   /**
    * Whether the timer's expiry is due and claimed, but neither recorded fired nor cancelled: its
-   * replica is firing it or dropping it now, so its timer may yet turn out to have expired.
+   * holder is firing or dropping it now, so the timer may yet turn out to have expired. One still
+   * unsettled `stalledAfterMs` past its due time has a holder that died (or cannot reach NATS or
+   * Postgres): its lease is ended here, so that the next claim, on any replica, publishes it again
+   * (`recovered`) and records what deduplication answers, instead of after the whole lease. A
+   * holder that was only slow publishes it too, which deduplication makes one event.
    */
-  async expiryUnsettled(timerId: string): Promise<boolean> {
-    const row = await this.db
+  async expiryUnsettled(timerId: string, stalledAfterMs: number): Promise<boolean> {
+    const expiry = this.db
       .selectFrom('scheduler.triggers')
-      .select('timer_id')
       .where('timer_id', '=', timerId)
       .where('kind', '=', 'expire')
       .where('label', '=', '')
       .where('state', '=', TRIGGER_STATE.pending)
       .where('lease_owner', 'is not', null)
-      .where('due_at', '<=', new Date())
+      .where('due_at', '<=', sql<Date>`now()`);
+    const row = await expiry
+      .select(sql<boolean>`due_at < now() - make_interval(secs => ${stalledAfterMs / 1000}) and lease_until > now()`.as('stalled'))
       .executeTakeFirst();
+    if (row?.stalled) {
+      await this.db
+        .updateTable('scheduler.triggers')
+        .set({ lease_until: sql<Date>`now()` })
+        .where('timer_id', '=', timerId)
+        .where('kind', '=', 'expire')
+        .where('label', '=', '')
+        .where('state', '=', TRIGGER_STATE.pending)
+        .execute();
+    }
     return row !== undefined;
   }
 
