@@ -79,9 +79,4 @@ export class EventPublisher {
   close(): void {
     this.acks.close();
   }
-
-  async publishAll(events: AnyEvent[]): Promise<PublishResult[]> {
-    // JetStream acks in order per connection; issuing them together pipelines the round trips.
-    return Promise.all(events.map((event) => this.publish(event)));
-  }
 }

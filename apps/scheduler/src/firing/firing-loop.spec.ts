@@ -65,7 +65,7 @@ function setup(options: Partial<FiringLoopOptions> = {}) {
   let seq = 0;
   const deps = {
     claimDue: store.claimDue,
-    publish: jest.fn<Promise<PublishedFiring[]>, [ClaimedTrigger[], Date]>(async (batch, firedAt) => batch.map(() => ({ seq: ++seq, firedAt }))),
+    publish: jest.fn<Promise<(PublishedFiring | Error)[]>, [ClaimedTrigger[], Date]>(async (batch, firedAt) => batch.map(() => ({ seq: ++seq, firedAt }))),
     markFired: jest.fn<Promise<void>, [ClaimedTrigger[], PublishedFiring[]]>(async (fired) => store.markFiredByKey(fired)),
     cancelHeld: jest.fn<Promise<void>, [ClaimedTrigger[]]>(async () => undefined),
     releaseLeases: jest.fn<Promise<void>, [TriggerKeyParts[]]>(async () => undefined),
@@ -357,8 +357,8 @@ describe('FiringLoop', () => {
     loop.start();
     await jest.advanceTimersByTimeAsync(100);
     const [[batch, records]] = deps.markFired.mock.calls;
-    expect(batch).toBe(deps.publish.mock.calls[0][0]);
-    expect(records).toBe(published);
+    expect(batch).toEqual(deps.publish.mock.calls[0][0]);
+    expect(records).toEqual(published);
   });
 
   it('records a freshly claimed trigger of a cancelled timer as cancelled instead of holding it', async () => {
@@ -410,14 +410,31 @@ describe('FiringLoop', () => {
     expect(deps.logger.warn).toHaveBeenCalledWith(expect.stringContaining('pg down'));
   });
 
-  it('stop() keeps the leases of what it fired lately, whose record may not have landed', async () => {
-    const { store, deps, loop } = started();
-    store.add(trigger('fired', 100), trigger('unfired', 3_000));
+  it('stop() keeps the leases of what it fired lately, and of what it could not record for as long as deduplication lasts', async () => {
+    const { store, deps, loop } = started({ unrecordedForMs: 60_000 });
+    store.add(trigger('unrecorded', 100), trigger('recorded', 200), trigger('unfired', 30_000));
     deps.markFired.mockRejectedValueOnce(new Error('pg down'));
     loop.start();
     await jest.advanceTimersByTimeAsync(200);
+    // Long past what the loop remembers as fired lately (lookahead + poll).
+    await jest.advanceTimersByTimeAsync(20_000);
     await loop.stop();
-    expect(deps.releaseLeases).toHaveBeenCalledWith([{ timerId: 'fired', kind: 'expire', label: 'expire' }]);
+    expect(deps.releaseLeases).toHaveBeenCalledWith([{ timerId: 'unrecorded', kind: 'expire', label: 'expire' }]);
+  });
+
+  it('records the events of a batch that were published though others of it failed, and retries only those', async () => {
+    const { store, deps, loop } = started({ retryDelayMs: 300 });
+    store.add(trigger('ok', 100), trigger('too_big', 100));
+    deps.publish.mockImplementationOnce(async (batch, firedAt) => batch.map((t, i) => (t.timerId === 'too_big' ? new Error('maximum payload exceeded') : { seq: 50 + i, firedAt })));
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(deps.markFired).toHaveBeenCalledTimes(1);
+    expect(deps.markFired.mock.calls[0][0].map((t) => t.timerId)).toEqual(['ok']);
+    expect(deps.onFired.mock.calls[0][0].map((t) => t.timerId)).toEqual(['ok']);
+    expect(deps.logger.warn).toHaveBeenCalledWith(expect.stringContaining('publishing 1 of 2 fired triggers failed, retrying: maximum payload exceeded'));
+    await jest.advanceTimersByTimeAsync(300);
+    expect(publishedBatches(deps)).toEqual([expect.any(Array), ['too_big/expire']]);
+    expect(deps.markFired.mock.calls[1][0].map((t) => t.timerId)).toEqual(['too_big']);
   });
 
   it('does not publish again when only markFired fails (the lease and event-id dedup cover that)', async () => {

@@ -10,8 +10,8 @@ export interface PublishedFiring {
 
 export interface FiringLoopDeps {
   claimDue(horizon: Date, limit: number): Promise<ClaimedTrigger[]>;
-  /** Publishes the events of these triggers and resolves with where each stands, in order; throws if any could not be published. */
-  publish(triggers: ClaimedTrigger[], firedAt: Date): Promise<PublishedFiring[]>;
+  /** Publishes the events of these triggers and resolves with where each stands, or why it failed, in order. */
+  publish(triggers: ClaimedTrigger[], firedAt: Date): Promise<(PublishedFiring | Error)[]>;
   /** Records them fired, each expiry ending its timer at its event's sequence. */
   markFired(triggers: ClaimedTrigger[], published: PublishedFiring[]): Promise<void>;
   /** Records as cancelled triggers this replica claimed and will not fire: their timer was cancelled. */
@@ -29,6 +29,8 @@ export interface FiringLoopOptions {
   retryDelayMs?: number;
   /** How long a forgotten timer's triggers are refused when a claim returns them (default 30 s). */
   forgetForMs?: number;
+  /** How long a trigger whose record failed keeps its lease across a stop (default 10 min, the stream's deduplication window). */
+  unrecordedForMs?: number;
 }
 
 interface Scheduled {
@@ -59,6 +61,11 @@ export class FiringLoop {
   private readonly firing = new Set<string>();
   /** Insertion-ordered by expiry, so pruning stops at the first live entry. */
   private readonly recentlyFired = new Map<string, number>();
+  /**
+   * Published, but the record failed: the key → until when its lease is kept across a stop, so that
+   * whoever claims it next knows it may be out (`recovered`). Insertion-ordered like `recentlyFired`.
+   */
+  private readonly unrecorded = new Map<string, number>();
   /** Timer id → until when its triggers are refused; insertion-ordered by expiry like `recentlyFired`. */
   private readonly forgotten = new Map<string, number>();
   private fireTimer?: NodeJS.Timeout;
@@ -89,8 +96,11 @@ export class FiringLoop {
     clearTimeout(this.pollTimer);
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    const keep = [...this.recentlyFired.keys(), ...[...this.held.values()].filter((s) => s.maybeOut).map((s) => s.key)];
-    await this.deps.releaseLeases(keep.map(parseTriggerKey)).catch(() => undefined);
+    prune(this.recentlyFired, Date.now());
+    prune(this.unrecorded, Date.now());
+    const maybeOut = [...this.held.values()].filter((s) => s.maybeOut).map((s) => s.key);
+    const keep = new Set([...this.recentlyFired.keys(), ...this.unrecorded.keys(), ...maybeOut]);
+    await this.deps.releaseLeases([...keep].map(parseTriggerKey)).catch(() => undefined);
   }
 
   /** A trigger may have become due within the window: look now rather than at the next poll. */
@@ -214,35 +224,60 @@ export class FiringLoop {
   }
 
   private async fire(due: Scheduled[]): Promise<void> {
-    const triggers = due.map((s) => s.trigger);
     for (const s of due) {
       this.held.delete(s.key);
       this.firing.add(s.key);
       s.maybeOut = true;
     }
     const firedAt = new Date();
-    let published: PublishedFiring[];
+    let outcomes: (PublishedFiring | Error)[];
     try {
-      published = await this.deps.publish(triggers, firedAt);
+      outcomes = await this.deps.publish(due.map((s) => s.trigger), firedAt);
     } catch (error) {
-      this.deps.logger.warn(`publishing ${triggers.length} fired triggers failed, retrying: ${(error as Error).message}`);
-      this.retryLater(due);
-      return;
+      outcomes = due.map(() => error as Error);
     }
+    // Each event on its own: one that cannot be published (or whose acknowledgement was lost) must
+    // not keep the others of its batch from being recorded.
+    const out: Scheduled[] = [];
+    const published: PublishedFiring[] = [];
+    const failed: Scheduled[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome instanceof Error) failed.push(due[i]);
+      else {
+        out.push(due[i]);
+        published.push(outcome);
+      }
+    });
+    if (failed.length > 0) {
+      const error = outcomes.find((o): o is Error => o instanceof Error);
+      this.deps.logger.warn(`publishing ${failed.length} of ${due.length} fired triggers failed, retrying: ${error?.message}`);
+      this.retryLater(failed);
+    }
+    if (out.length > 0) await this.record(out, published, firedAt);
+  }
+
+  private async record(out: Scheduled[], published: PublishedFiring[], firedAt: Date): Promise<void> {
+    const triggers = out.map((s) => s.trigger);
     this.deps.onFired?.(triggers, firedAt);
+    let recorded = true;
     try {
       await this.deps.markFired(triggers, published);
     } catch (error) {
-      // The events are out; if this never lands, the lease runs out and a re-fire is deduplicated by event id.
+      // The events are out; the lease runs out, and whoever claims them next publishes them again and
+      // records what deduplication answers.
+      recorded = false;
       this.deps.logger.warn(`recording ${triggers.length} fired triggers failed: ${(error as Error).message}`);
     }
     // A claim that read these rows before markFired landed may still return them: remember them a while.
-    const forgetAt = Date.now() + this.options.lookaheadMs + this.options.pollIntervalMs;
-    for (const s of due) {
+    const now = Date.now();
+    const forgetAt = now + this.options.lookaheadMs + this.options.pollIntervalMs;
+    for (const s of out) {
       this.firing.delete(s.key);
       this.recentlyFired.set(s.key, forgetAt);
+      if (!recorded) this.unrecorded.set(s.key, now + (this.options.unrecordedForMs ?? 600_000));
     }
-    prune(this.recentlyFired, Date.now());
+    prune(this.recentlyFired, now);
+    prune(this.unrecorded, now);
   }
 
   /** Held again, to be published again: a cancel meanwhile notwithstanding (`Scheduled.maybeOut`). */

@@ -1,13 +1,15 @@
 import { sql } from 'kysely';
-import { TimerSpec } from '@minoots/contracts';
+import { createEvent, TimerSpec } from '@minoots/contracts';
 import { createDatabase, migrateToLatest } from '@minoots/database';
 import { createTestDatabase, TestDatabase } from '@minoots/testing';
 import { schedulerMigrations } from '../database/migrations';
 import { SchedulerDatabase, SchedulerDB } from '../database/scheduler-database.type';
 import { projectCreatedTimer, TerminalChange, TimersRepository } from '../timers/timers.repository';
+import { TimerProjection } from '../timers/timer-projection.service';
 import { ClaimedTrigger, TriggersRepository } from './triggers.repository';
 
 const TENANT = 'tenant_rec';
+const LEASE_MS = 10_000;
 
 function spec(id: string, dueInMs: number, milestones: number[] = []): TimerSpec {
   const now = Date.now();
@@ -85,11 +87,11 @@ describe('firing records (real Postgres)', () => {
     expect(await timers.applyTerminals([cancel('t_cancel_lands_first', 601)])).toEqual(['t_cancel_lands_first']);
     expect(await row('t_cancel_lands_first')).toMatchObject({ status: 'cancelled', triggers: [{ state: 0, lease_owner: 'replica-a' }] });
     // Meanwhile, a read after the cancel waits: the expiry is due, claimed and unsettled.
-    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000)).toBe(true);
+    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000, LEASE_MS)).toBe(true);
 
     await triggers.markFired([{ trigger: expiry, firedAt: new Date(), seq: 600 }]);
     expect(await row('t_cancel_lands_first')).toMatchObject({ status: 'expired', terminal_seq: 600, cancelled_at: null, cancel_reason: null, triggers: [{ state: 1 }] });
-    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000)).toBe(false);
+    expect(await timers.expiryUnsettled('t_cancel_lands_first', 60_000, LEASE_MS)).toBe(false);
   });
 
   it('a cancel first in the stream wins against an expiry after it, in either order of landing', async () => {
@@ -103,15 +105,25 @@ describe('firing records (real Postgres)', () => {
     }
   });
 
-  it('a firing recorded after a cancel dropped its trigger marks it fired, as live and as a rebuild applying both in one batch', async () => {
-    await created('t_fired_after_drop', 3_600_000, [10]);
-    await timers.applyTerminals([cancel('t_fired_after_drop', 1_000)]);
+  it('a rebuild batch holding a firing and, after it, a cancel ends with the trigger fired, as live', async () => {
+    const timer = spec('t_fired_then_cancelled', 3_600_000, [10]);
+    const { milestones: _milestones, ...snapshot } = timer;
     const firedAt = new Date().toISOString();
-    await timers.recordFirings([{ timerId: 't_fired_after_drop', kind: 'progress', label: '10%', firedAt }]);
-    expect((await row('t_fired_after_drop')).triggers).toEqual([
-      { kind: 'expire', state: 2, lease_owner: null },
-      { kind: 'progress', state: 1, lease_owner: null },
-    ]);
+    const batch = [
+      createEvent('timer.created', { tenantId: TENANT, aggregateId: timer.id, data: { timer } }),
+      createEvent('timer.progress', { tenantId: TENANT, aggregateId: timer.id, data: { milestone: '10%', percent: 10, dueAt: firedAt, firedAt, timer: snapshot } }),
+      createEvent('timer.cancelled', { tenantId: TENANT, aggregateId: timer.id, data: { reason: null, cancelledAt: firedAt, timer: snapshot } }),
+    ].map((event, i) => ({ event, seq: 2_000 + i, redelivered: true }));
+    // Live, the progress trigger was marked fired when published; the cancel then dropped the expiry.
+    await new TimerProjection(timers).apply(batch, { recordFirings: true });
+    expect(await row(timer.id)).toMatchObject({
+      status: 'cancelled',
+      terminal_seq: 2_002,
+      triggers: [
+        { kind: 'expire', state: 2, lease_owner: null },
+        { kind: 'progress', state: 1, lease_owner: null },
+      ],
+    });
   });
 
   it('a progress record does not end the timer', async () => {
@@ -127,10 +139,10 @@ describe('firing records (real Postgres)', () => {
     await timers.applyTerminals([cancel('t_unclaimed', 900)]);
     expect((await row('t_unclaimed')).triggers).toEqual([{ kind: 'expire', state: 2, lease_owner: null }]);
 
-    await created('t_held', 1_000);
+    await created('t_held', 5_000);
     const held = await claim('replica-a', 't_held');
     await timers.applyTerminals([cancel('t_held', 901)]);
-    expect(await timers.expiryUnsettled('t_held', 60_000)).toBe(false); // not due yet: nothing can be in flight
+    expect(await timers.expiryUnsettled('t_held', 60_000, LEASE_MS)).toBe(false); // not due yet: nothing can be in flight
     await triggers.cancelHeld('replica-b', held);
     expect((await row('t_held')).triggers).toEqual([{ kind: 'expire', state: 0, lease_owner: 'replica-a' }]);
     await triggers.cancelHeld('replica-a', held);
@@ -152,11 +164,16 @@ describe('firing records (real Postgres)', () => {
     await created('t_stalled', 0);
     await claim('replica-dead', 't_stalled');
     // Within the stall time: the holder may still be at it, its lease stays.
-    expect(await timers.expiryUnsettled('t_stalled', 60_000)).toBe(true);
+    expect(await timers.expiryUnsettled('t_stalled', 60_000, LEASE_MS)).toBe(true);
     expect(await claim('replica-b', 't_stalled')).toEqual([]);
-    await sql`update scheduler.triggers set due_at = now() - interval '2 seconds' where timer_id = 't_stalled'`.execute(db);
-    expect(await timers.expiryUnsettled('t_stalled', 1_000)).toBe(true);
-    expect(await claim('replica-b', 't_stalled')).toEqual([expect.objectContaining({ recovered: true })]);
+    // Claimed 3 s before it fell due, 2 s ago: its holder is gone.
+    await sql`update scheduler.triggers set due_at = now() - interval '2 seconds', lease_until = now() + interval '5 seconds' where timer_id = 't_stalled'`.execute(db);
+    expect(await timers.expiryUnsettled('t_stalled', 1_000, LEASE_MS)).toBe(true);
+    const [recovered] = await claim('replica-b', 't_stalled');
+    expect(recovered).toMatchObject({ recovered: true });
+    // replica-b's lease, taken after the due time, is a recovery under way: left alone.
+    expect(await timers.expiryUnsettled('t_stalled', 1_000, LEASE_MS)).toBe(true);
+    expect(await claim('replica-c', 't_stalled')).toEqual([]);
   });
 
   it('releaseLeases hands back this owner’s claims but for those it is told to keep', async () => {
@@ -166,6 +183,8 @@ describe('firing records (real Postgres)', () => {
     expect(claimed.map((t) => t.timerId)).toEqual(expect.arrayContaining(['t_release_a', 't_release_b']));
     await triggers.releaseLeases('replica-r', [{ timerId: 't_release_b', kind: 'expire', label: '' }]);
     expect((await row('t_release_a')).triggers).toEqual([{ kind: 'expire', state: 0, lease_owner: null }]);
+    // Kept: claimable at once, but still owned, so its next claimer knows it may be out.
     expect((await row('t_release_b')).triggers).toEqual([{ kind: 'expire', state: 0, lease_owner: 'replica-r' }]);
+    expect(await claim('replica-s', 't_release_b')).toEqual([expect.objectContaining({ recovered: true })]);
   });
 });

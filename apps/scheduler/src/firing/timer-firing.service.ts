@@ -5,7 +5,7 @@ import { GroupCommit } from '@minoots/database';
 import { EventPublisher, NATS_CONNECTION } from '@minoots/messaging';
 import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics.service';
-import { FiringLoop } from './firing-loop';
+import { FiringLoop, PublishedFiring } from './firing-loop';
 import { ClaimedTrigger, FiringRecord, TriggersRepository } from './triggers.repository';
 
 /** Retries of a failed record of fired triggers, together well within the lease (`SCHEDULER_LEASE_MS`). */
@@ -65,11 +65,15 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
           return claimed;
         },
         publish: async (fired, firedAt) => {
-          const acks = await publisher.publishAll(fired.map((t) => triggerEvent(t, firedAt)));
-          const published = acks.map(({ seq }) => ({ seq, firedAt }));
-          // Only after a crash, one by one: a re-fire of what the previous holder had published.
-          for (const [i, ack] of acks.entries()) if (ack.duplicate) published[i].firedAt = await this.publishedFiredAt(ack.seq, firedAt);
-          return published;
+          // Issued together: JetStream acknowledges in order per connection, so the round trips pipeline.
+          const acks = await Promise.allSettled(fired.map((t) => publisher.publish(triggerEvent(t, firedAt))));
+          const outcomes: (PublishedFiring | Error)[] = [];
+          for (const ack of acks) {
+            if (ack.status === 'rejected') outcomes.push(ack.reason instanceof Error ? ack.reason : new Error(String(ack.reason)));
+            // Only after a crash, one by one: a re-fire of what the previous holder had published.
+            else outcomes.push({ seq: ack.value.seq, firedAt: ack.value.duplicate ? await this.publishedFiredAt(ack.value.seq, firedAt) : firedAt });
+          }
+          return outcomes;
         },
         markFired: (fired, published) => marks.add(fired.map((trigger, i) => ({ trigger, ...published[i] }))),
         cancelHeld: (held) => triggers.cancelHeld(owner, held),

@@ -179,14 +179,23 @@ export class TriggersRepository {
   }
 
   /**
-   * On a clean shutdown, hands unfired claims back at once instead of letting the lease run out.
-   * `keep`: triggers this owner published whose record may not have landed. They stay leased, so
-   * whoever claims them next knows they may be out (`recovered`) and publishes them again, which
-   * deduplication answers with the original event.
+   * On a clean shutdown, hands this owner's claims back at once instead of letting the lease run
+   * out. `keep`: triggers whose event may be in the stream (published, their record maybe not
+   * landed; or tried). They are claimable at once too, but keep their owner, so whoever claims them
+   * next knows they may be out (`recovered`) and publishes them again, which deduplication answers
+   * with the original event; and a cancel projected meanwhile leaves them to that claimer.
    */
   async releaseLeases(owner: string, keep: TriggerKeyParts[] = []): Promise<void> {
     const keys = keyColumns(keep);
     await sql`
+      with kept as (
+        update scheduler.triggers t
+           set lease_until = least(t.lease_until, now())
+          from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as k(timer_id, kind, label)
+         where k.timer_id = t.timer_id and k.kind = t.kind and k.label = t.label
+           and t.lease_owner = ${owner} and t.state = ${PENDING}
+        returning 1
+      )
       update scheduler.triggers t
          set lease_owner = null, lease_until = null
        where t.lease_owner = ${owner} and t.state = ${PENDING}

@@ -35,7 +35,7 @@ describe('TimerQueryService.get after a cancel racing the expiry', () => {
       expiryUnsettled: jest.fn(async () => (unsettled.length > 1 ? unsettled.shift()! : unsettled[0])),
     };
     const stream = { watermark: { waitFor: async () => true } };
-    return { timers, query: new TimerQueryService(timers as unknown as TimersRepository, stream as unknown as TimerStreamConsumer) };
+    return { timers, query: new TimerQueryService(timers as unknown as TimersRepository, stream as unknown as TimerStreamConsumer, { SCHEDULER_LEASE_MS: 10_000 }) };
   }
 
   it('answers with the expiry recorded between its first read and its check, not the stale "cancelled"', async () => {
@@ -50,6 +50,8 @@ describe('TimerQueryService.get after a cancel racing the expiry', () => {
     const { timer } = await query.get({ tenantId: 'tenant_1', timerId: 'timer_1' });
     expect(timer?.status).toBe('expired');
     expect(timers.expiryUnsettled).toHaveBeenCalledTimes(3);
+    // A holder still at it a second past the due time under the lease it claimed with is taken over.
+    expect(timers.expiryUnsettled).toHaveBeenCalledWith('timer_1', 1_000, 10_000);
   });
 
   it('answers "cancelled" at once when no expiry is in flight, and asks nothing for other states', async () => {

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { QueryRequest, QueryResponse } from '@minoots/contracts';
 import { TimersRepository } from './timers.repository';
 import { toTimerView } from './timer-view.mapper';
 import { TimerStreamConsumer } from './timer-stream.consumer';
+import { SCHEDULER_CONFIG, SchedulerConfig } from '../config/scheduler.config';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 /** Longest a read of a just-cancelled timer waits for its due expiry to settle. */
@@ -33,6 +34,7 @@ export class TimerQueryService {
   constructor(
     private readonly timers: TimersRepository,
     private readonly stream: TimerStreamConsumer,
+    @Inject(SCHEDULER_CONFIG) private readonly config: Pick<SchedulerConfig, 'SCHEDULER_LEASE_MS'>,
   ) {}
 
   async get(request: QueryRequest<'timers.get'>): Promise<QueryResponse<'timers.get'>> {
@@ -43,7 +45,7 @@ export class TimerQueryService {
     // the stream, it wins then; answer once that is known, not "cancelled" now and "expired" later.
     const deadline = Date.now() + EXPIRY_SETTLE_TIMEOUT_MS;
     while (row?.status === 'cancelled' && Date.now() < deadline) {
-      const unsettled = await this.timers.expiryUnsettled(row.id, EXPIRY_STALLED_AFTER_MS);
+      const unsettled = await this.timers.expiryUnsettled(row.id, EXPIRY_STALLED_AFTER_MS, this.config.SCHEDULER_LEASE_MS);
       // Read after the check: an expiry recorded between the first read and the check shows here.
       row = await this.timers.findById(request.tenantId, request.timerId);
       if (!unsettled) break;

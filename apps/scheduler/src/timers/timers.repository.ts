@@ -38,6 +38,9 @@ export interface TimerListFilter {
   after?: { createdAt: Date; id: string };
 }
 
+/** How far ahead of Postgres's clock a holder's may run: its expiry may be out that much "early". */
+const DUE_MARGIN = '1 second';
+
 export function expireEventId(timerId: string): string {
   return `evt_fire_${timerId}_expire`;
 }
@@ -165,36 +168,31 @@ export class TimersRepository {
   }
 
   /**
-   * Whether the timer's expiry is due and claimed, but neither recorded fired nor cancelled: its
-   * holder is firing or dropping it now, so the timer may yet turn out to have expired. One still
-   * unsettled `stalledAfterMs` past its due time has a holder that died (or cannot reach NATS or
-   * Postgres): its lease is ended here, so that the next claim, on any replica, publishes it again
-   * (`recovered`) and records what deduplication answers, instead of after the whole lease. A
-   * holder that was only slow publishes it too, which deduplication makes one event.
+   * Whether the timer's expiry is due (by Postgres's clock, give or take `DUE_MARGIN` for the
+   * holder's) and claimed, but neither recorded fired nor cancelled: its holder is firing or
+   * dropping it now, so the timer may yet turn out to have expired. One still unsettled
+   * `stalledAfterMs` past its due time, under the lease it was claimed with before falling due, has
+   * a holder that died (or cannot reach NATS or Postgres): that lease is ended here, so the next
+   * claim, on any replica, publishes it again (`recovered`) and records what deduplication answers,
+   * instead of after the whole lease. (A holder that was only slow publishes it too: deduplication
+   * makes that one event. A lease taken after the due time, by such a recovery, is left alone.)
    */
-  async expiryUnsettled(timerId: string, stalledAfterMs: number): Promise<boolean> {
-    const expiry = this.db
-      .selectFrom('scheduler.triggers')
-      .where('timer_id', '=', timerId)
-      .where('kind', '=', 'expire')
-      .where('label', '=', '')
-      .where('state', '=', TRIGGER_STATE.pending)
-      .where('lease_owner', 'is not', null)
-      .where('due_at', '<=', sql<Date>`now()`);
-    const row = await expiry
-      .select(sql<boolean>`due_at < now() - make_interval(secs => ${stalledAfterMs / 1000}) and lease_until > now()`.as('stalled'))
-      .executeTakeFirst();
-    if (row?.stalled) {
-      await this.db
-        .updateTable('scheduler.triggers')
-        .set({ lease_until: sql<Date>`now()` })
-        .where('timer_id', '=', timerId)
-        .where('kind', '=', 'expire')
-        .where('label', '=', '')
-        .where('state', '=', TRIGGER_STATE.pending)
-        .execute();
+  async expiryUnsettled(timerId: string, stalledAfterMs: number, leaseMs: number): Promise<boolean> {
+    const row = await sql<{ stalled: boolean; lease_owner: string }>`
+      select due_at < now() - make_interval(secs => ${stalledAfterMs / 1000})
+               and lease_until > now() and lease_until <= due_at + make_interval(secs => ${leaseMs / 1000}) as stalled,
+             lease_owner
+        from scheduler.triggers
+       where timer_id = ${timerId} and kind = 'expire' and label = '' and state = ${TRIGGER_STATE.pending}
+         and lease_owner is not null and due_at <= now() + ${DUE_MARGIN}::interval`.execute(this.db);
+    const found = row.rows[0];
+    if (found?.stalled) {
+      await sql`
+        update scheduler.triggers set lease_until = now()
+         where timer_id = ${timerId} and kind = 'expire' and label = '' and state = ${TRIGGER_STATE.pending}
+           and lease_owner = ${found.lease_owner}`.execute(this.db);
     }
-    return row !== undefined;
+    return found !== undefined;
   }
 
   /** Empties the projection, for a rebuild from the stream. */
