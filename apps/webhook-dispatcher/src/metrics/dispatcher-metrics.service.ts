@@ -61,7 +61,7 @@ export class DispatcherMetrics extends ServiceMetrics {
   private connectionCounts: () => { connected: number; waiting: number } = () => ({ connected: 0, waiting: 0 });
   private readonly attemptsUnderWay = new Gauge({
     name: 'minoots_delivery_attempts_in_progress',
-    help: "Attempts under way on this replica: 'sending' have a connection to their receiver, 'waiting' wait for one (all of the receiver's DELIVERY_CONNECTIONS_PER_ORIGIN are busy).",
+    help: "HTTP requests of delivery attempts under way on this replica: 'sending' have a connection to their receiver, 'waiting' wait for one (all of the receiver's DELIVERY_CONNECTIONS_PER_ORIGIN are busy). Not what DELIVERY_SWEEP_MAX_IN_FLIGHT bounds: that counts attempts from start to record.",
     labelNames: ['state'] as const,
     registers: [this.registry],
     collect: () => {
