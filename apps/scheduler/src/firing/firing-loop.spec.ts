@@ -289,6 +289,20 @@ describe('FiringLoop', () => {
     expect(loop.heldCount).toBe(0);
   });
 
+  it('backs off a publish that keeps failing, doubling the wait up to maxRetryDelayMs', async () => {
+    const { store, deps, loop } = started({ retryDelayMs: 100, maxRetryDelayMs: 300 });
+    store.add(trigger('stuck', 100));
+    loop.start();
+    const publishedAt: number[] = [];
+    deps.publish.mockImplementation(async () => {
+      publishedAt.push(Date.now() - T0);
+      throw new Error('maximum payload exceeded');
+    });
+    await jest.advanceTimersByTimeAsync(1_300);
+    // Due at 100, then after 100, 200, 300, 300, 300 ms.
+    expect(publishedAt).toEqual([100, 200, 400, 700, 1_000, 1_300]);
+  });
+
   it('defaults the publish retry delay to 500 ms', async () => {
     const { store, deps, loop } = started({ retryDelayMs: undefined });
     store.add(trigger('flaky', 100));

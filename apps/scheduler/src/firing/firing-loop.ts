@@ -26,7 +26,10 @@ export interface FiringLoopOptions {
   lookaheadMs: number;
   pollIntervalMs: number;
   claimBatch: number;
+  /** Wait before publishing a trigger again after its publish failed (default 500 ms), doubled for each failure in a row up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
+  /** Longest wait between publishes of a trigger that keeps failing (default 5 s). */
+  maxRetryDelayMs?: number;
   /** How long a forgotten timer's triggers are refused when a claim returns them (default 30 s). */
   forgetForMs?: number;
   /** How long a trigger whose record failed keeps its lease across a stop (default 10 min, the stream's deduplication window). */
@@ -46,6 +49,8 @@ interface Scheduled {
    * its place in the stream against the cancel's decides the timer.
    */
   maybeOut: boolean;
+  /** Publishes of it that failed in a row. */
+  failures: number;
 }
 
 /**
@@ -181,7 +186,7 @@ export class FiringLoop {
     if (this.held.has(key) || this.firing.has(key) || this.recentlyFired.has(key)) return true;
     const cancelled = trigger.timerStatus === 'cancelled' || this.isForgotten(trigger.timerId);
     if (cancelled && !trigger.recovered) return false;
-    const scheduled = { trigger, key, atMs: trigger.dueAt.getTime(), maybeOut: trigger.recovered };
+    const scheduled = { trigger, key, atMs: trigger.dueAt.getTime(), maybeOut: trigger.recovered, failures: 0 };
     this.held.set(key, scheduled);
     this.heap.push(scheduled);
     return true;
@@ -280,12 +285,17 @@ export class FiringLoop {
     prune(this.unrecorded, now);
   }
 
-  /** Held again, to be published again: a cancel meanwhile notwithstanding (`Scheduled.maybeOut`). */
+  /**
+   * Held again, to be published again: a cancel meanwhile notwithstanding (`Scheduled.maybeOut`).
+   * Backing off, so an event that cannot be published (or NATS down) is not retried twice a second.
+   */
   private retryLater(due: Scheduled[]): void {
-    const atMs = Date.now() + (this.options.retryDelayMs ?? 500);
+    const now = Date.now();
+    const base = this.options.retryDelayMs ?? 500;
     for (const s of due) {
       this.firing.delete(s.key);
-      const again = { ...s, atMs };
+      const delay = Math.min(base * 2 ** s.failures, this.options.maxRetryDelayMs ?? 5_000);
+      const again = { ...s, atMs: now + delay, failures: s.failures + 1 };
       this.held.set(s.key, again);
       this.heap.push(again);
     }
