@@ -71,6 +71,7 @@ function setup(options: Partial<FiringLoopOptions> = {}) {
     releaseLeases: jest.fn<Promise<void>, [TriggerKeyParts[]]>(async () => undefined),
     logger: { warn: jest.fn<void, [string]>() },
     onFired: jest.fn<void, [ClaimedTrigger[], Date]>(),
+    onPublishFailed: jest.fn<void, [ClaimedTrigger[]]>(),
   } satisfies FiringLoopDeps;
   const loop = new FiringLoop(deps, { lookaheadMs: 5_000, pollIntervalMs: 1_000, claimBatch: 100, retryDelayMs: 200, ...options });
   return { store, deps, loop };
@@ -446,6 +447,7 @@ describe('FiringLoop', () => {
     expect(deps.markFired.mock.calls[0][0].map((t) => t.timerId)).toEqual(['ok']);
     expect(deps.onFired.mock.calls[0][0].map((t) => t.timerId)).toEqual(['ok']);
     expect(deps.logger.warn).toHaveBeenCalledWith(expect.stringContaining('publishing 1 of 2 fired triggers failed, retrying: maximum payload exceeded'));
+    expect(deps.onPublishFailed).toHaveBeenCalledWith([expect.objectContaining({ timerId: 'too_big' })]);
     await jest.advanceTimersByTimeAsync(300);
     expect(publishedBatches(deps)).toEqual([expect.any(Array), ['too_big/expire']]);
     expect(deps.markFired.mock.calls[1][0].map((t) => t.timerId)).toEqual(['too_big']);

@@ -20,6 +20,7 @@ export interface FiringLoopDeps {
   releaseLeases(keep: TriggerKeyParts[]): Promise<void>;
   logger: { warn(message: string): void };
   onFired?(triggers: ClaimedTrigger[], firedAt: Date): void;
+  onPublishFailed?(triggers: ClaimedTrigger[]): void;
 }
 
 export interface FiringLoopOptions {
@@ -256,6 +257,7 @@ export class FiringLoop {
     if (failed.length > 0) {
       const error = outcomes.find((o): o is Error => o instanceof Error);
       this.deps.logger.warn(`publishing ${failed.length} of ${due.length} fired triggers failed, retrying: ${error?.message}`);
+      this.deps.onPublishFailed?.(failed.map((s) => s.trigger));
       this.retryLater(failed);
     }
     if (out.length > 0) await this.record(out, published, firedAt);

@@ -80,6 +80,7 @@ export class TimerFiringService implements OnApplicationBootstrap, OnApplication
         releaseLeases: (keep) => triggers.releaseLeases(owner, keep),
         logger: this.logger,
         onFired: (fired, firedAt) => metrics.recordFired(fired, firedAt),
+        onPublishFailed: (failed) => metrics.recordPublishFailed(failed),
       },
       {
         lookaheadMs: config.SCHEDULER_LOOKAHEAD_MS,

@@ -21,6 +21,12 @@ export class SchedulerMetrics extends ServiceMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly publishFailures = new Counter({
+    name: 'minoots_firing_publish_failures_total',
+    help: 'Publishes of fired triggers that failed, by kind. Each is retried, backing off up to 5 s, until it succeeds (a failed publish may have stored its event): a count that keeps rising is an event NATS refuses, or NATS out of reach.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   private heldCount: () => number = () => 0;
 
   constructor(
@@ -46,6 +52,10 @@ export class SchedulerMetrics extends ServiceMetrics {
   /** The firing loop is built after this provider; it tells us how to read its size. */
   observeHeld(count: () => number): void {
     this.heldCount = count;
+  }
+
+  recordPublishFailed(triggers: ClaimedTrigger[]): void {
+    for (const trigger of triggers) this.publishFailures.inc({ kind: trigger.kind });
   }
 
   recordFired(triggers: ClaimedTrigger[], firedAt: Date): void {

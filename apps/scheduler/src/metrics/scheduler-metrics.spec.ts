@@ -45,6 +45,13 @@ describe('SchedulerMetrics', () => {
     expect(lateness).toMatch(/minoots_firing_lateness_seconds_sum 4\.003\d*\n/);
   });
 
+  it('counts failed publishes of fired triggers by kind', async () => {
+    metrics.recordPublishFailed([trigger('expire', T0), trigger('expire', T0), trigger('progress', T0)]);
+    const failures = await metrics.registry.getSingleMetricAsString('minoots_firing_publish_failures_total');
+    expect(failures).toContain('minoots_firing_publish_failures_total{kind="expire"} 2');
+    expect(failures).toContain('minoots_firing_publish_failures_total{kind="progress"} 1');
+  });
+
   it('reports pending timers from a cached count and the triggers held in memory', async () => {
     let held = 0;
     metrics.observeHeld(() => held);
