@@ -247,15 +247,17 @@ export class FiringLoop {
     const out: Scheduled[] = [];
     const published: PublishedFiring[] = [];
     const failed: Scheduled[] = [];
+    let error: Error | undefined;
     outcomes.forEach((outcome, i) => {
-      if (outcome instanceof Error) failed.push(due[i]);
-      else {
+      if (outcome instanceof Error) {
+        failed.push(due[i]);
+        error ??= outcome;
+      } else {
         out.push(due[i]);
         published.push(outcome);
       }
     });
     if (failed.length > 0) {
-      const error = outcomes.find((o): o is Error => o instanceof Error);
       this.deps.logger.warn(`publishing ${failed.length} of ${due.length} fired triggers failed, retrying: ${error?.message}`);
       this.deps.onPublishFailed?.(failed.map((s) => s.trigger));
       this.retryLater(failed);

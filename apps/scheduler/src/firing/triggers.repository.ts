@@ -42,6 +42,11 @@ export interface FiringRecord {
  */
 const PENDING = sql.lit(TRIGGER_STATE.pending);
 
+/** The keys as three arrays, for `unnest`. */
+function keyColumns(keys: TriggerKeyParts[]) {
+  return { timerIds: keys.map((k) => k.timerId), kinds: keys.map((k) => k.kind), labels: keys.map((k) => k.label) };
+}
+
 /**
  * Marks triggers fired in one statement: the firing scheduler's record, and the projection's when a
  * rebuild replays firings from the stream. A trigger a cancel dropped is marked too: its event is in
@@ -50,20 +55,19 @@ const PENDING = sql.lit(TRIGGER_STATE.pending);
  * thousands of keys is planned as a chain of ORs, which kept one Postgres backend busy for seconds
  * per burst.
  */
-function markFiredStatement(fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] }) {
+function markFiredStatement(triggers: TriggerKeyParts[], firedAt: (Date | string)[]) {
+  const keys = keyColumns(triggers);
   return sql`
     update scheduler.triggers t
        set state = ${TRIGGER_STATE.fired}, fired_at = v.fired_at, lease_owner = null, lease_until = null
-      from unnest(${fired.timerIds}::text[], ${fired.kinds}::text[], ${fired.labels}::text[], ${fired.firedAt}::timestamptz[]) as v(timer_id, kind, label, fired_at)
+      from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[], ${firedAt}::timestamptz[]) as v(timer_id, kind, label, fired_at)
      where t.timer_id = v.timer_id and t.kind = v.kind and t.label = v.label
        and t.state <> ${TRIGGER_STATE.fired}`;
 }
 
-export async function markTriggersFired(
-  db: SchedulerDatabase,
-  fired: { timerIds: string[]; kinds: TriggerKind[]; labels: string[]; firedAt: (Date | string)[] },
-): Promise<void> {
-  if (fired.timerIds.length > 0) await markFiredStatement(fired).execute(db);
+/** The rebuild's record of the firings it replays (`TimersRepository.recordFirings`). */
+export async function markTriggersFired(db: SchedulerDatabase, fired: (TriggerKeyParts & { firedAt: Date | string })[]): Promise<void> {
+  if (fired.length > 0) await markFiredStatement(fired, fired.map((f) => f.firedAt)).execute(db);
 }
 
 export function triggerKey(t: TriggerKeyParts): string {
@@ -73,11 +77,6 @@ export function triggerKey(t: TriggerKeyParts): string {
 export function parseTriggerKey(key: string): TriggerKeyParts {
   const [timerId, kind, label] = key.split('\u0000');
   return { timerId, kind: kind as TriggerKind, label };
-}
-
-/** The keys as three arrays, for `unnest`. */
-function keyColumns(keys: TriggerKeyParts[]) {
-  return { timerIds: keys.map((k) => k.timerId), kinds: keys.map((k) => k.kind), labels: keys.map((k) => k.label) };
 }
 
 @Injectable()
@@ -155,7 +154,7 @@ export class TriggersRepository {
     if (fired.length === 0) return;
     const expiries = fired.filter((f) => f.trigger.kind === 'expire');
     await sql`
-      with marked as (${markFiredStatement({ ...keyColumns(fired.map((f) => f.trigger)), firedAt: fired.map((f) => f.firedAt) })} returning 1)
+      with marked as (${markFiredStatement(fired.map((f) => f.trigger), fired.map((f) => f.firedAt))} returning 1)
       update scheduler.timers tm
          set status = 'expired', terminal_seq = v.seq, expired_at = v.fired_at, cancelled_at = null, cancel_reason = null
         from unnest(${expiries.map((f) => f.trigger.timerId)}::text[], ${expiries.map((f) => f.seq)}::bigint[], ${expiries.map((f) => f.firedAt)}::timestamptz[]) as v(id, seq, fired_at)
@@ -188,10 +187,12 @@ export class TriggersRepository {
   async releaseLeases(owner: string, keep: TriggerKeyParts[] = []): Promise<void> {
     const keys = keyColumns(keep);
     await sql`
-      with kept as (
+      with keep as (
+        select * from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as k(timer_id, kind, label)
+      ), kept as (
         update scheduler.triggers t
            set lease_until = least(t.lease_until, now())
-          from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as k(timer_id, kind, label)
+          from keep k
          where k.timer_id = t.timer_id and k.kind = t.kind and k.label = t.label
            and t.lease_owner = ${owner} and t.state = ${PENDING}
         returning 1
@@ -199,9 +200,7 @@ export class TriggersRepository {
       update scheduler.triggers t
          set lease_owner = null, lease_until = null
        where t.lease_owner = ${owner} and t.state = ${PENDING}
-         and not exists (
-           select 1 from unnest(${keys.timerIds}::text[], ${keys.kinds}::text[], ${keys.labels}::text[]) as k(timer_id, kind, label)
-            where k.timer_id = t.timer_id and k.kind = t.kind and k.label = t.label)`.execute(this.db);
+         and not exists (select 1 from keep k where k.timer_id = t.timer_id and k.kind = t.kind and k.label = t.label)`.execute(this.db);
   }
 
   async nextDueAt(): Promise<Date | null> {

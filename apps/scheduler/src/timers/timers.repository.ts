@@ -159,12 +159,7 @@ export class TimersRepository {
    * marked them too, unless the projection is being rebuilt): what is recorded is never fired again.
    */
   recordFirings(firings: RecordedFiring[]): Promise<void> {
-    return markTriggersFired(this.db, {
-      timerIds: firings.map((f) => f.timerId),
-      kinds: firings.map((f) => f.kind),
-      labels: firings.map((f) => f.label),
-      firedAt: firings.map((f) => f.firedAt),
-    });
+    return markTriggersFired(this.db, firings);
   }
 
   /**
