@@ -48,11 +48,12 @@ describe('npm run bench (smoke size)', () => {
 
     for (const speed of [results.machine.speedAtStart, results.machine.speedAtEnd]) {
       expect(speed?.computeMs).toBeGreaterThan(0);
+      expect(speed?.computeBothBusyMs).toBeGreaterThan(0);
       expect(speed?.roundTripUs).toBeGreaterThan(0);
     }
 
     const md = readFileSync(join(out, 'results.md'), 'utf8');
-    expect(md).toMatch(/Machine speed .* at the start compute \d+ ms, cross-process round trip \d+ µs; at the end/);
+    expect(md).toMatch(/Machine speed .* at the start compute \d+ ms \(\d+ ms with the other core busy\), cross-process round trip \d+ µs; at the end/);
     expect(md).toContain('| MINOOTS | 60/60 |');
     expect(md).toContain('| graphile-worker |');
     // 200 pending is not the target's million: the report says so rather than marking it failed.

@@ -29,7 +29,7 @@ export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
   lines.push(`# MINOOTS benchmark — ${r.startedAt}`, '');
   lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
-  const speed = (m?: MachineSpeed) => (m ? `compute ${m.computeMs} ms, cross-process round trip ${m.roundTripUs} µs` : 'not measured');
+  const speed = (m?: MachineSpeed) => (m ? `compute ${m.computeMs} ms (${m.computeBothBusyMs} ms with the other core busy), cross-process round trip ${m.roundTripUs} µs` : 'not measured');
   lines.push(
     `Machine speed (fixed workloads, lower is faster; figures of two runs compare only when these are alike): at the start ${speed(r.machine.speedAtStart)}; at the end ${speed(r.machine.speedAtEnd)}.`,
     '',
