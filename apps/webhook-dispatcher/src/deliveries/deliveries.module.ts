@@ -1,4 +1,6 @@
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { UrlPolicy } from '@minoots/url-policy';
 import { DISPATCHER_CONFIG, DispatcherConfig } from '../config/dispatcher.config';
@@ -18,11 +20,28 @@ import { TimerEventConsumer } from './timer-event.consumer';
 import { TimerEventIntake } from './timer-event-intake.service';
 import { TimerTerminalsRepository } from './timer-terminals.repository';
 import { TerminalsJanitor } from './terminals-janitor.service';
+import { DELIVERY_HTTP, DeliveryHttp } from './delivery-http';
+import { ThreadedHttpClient } from './threaded-http.client';
 import { WebhookHttpClient } from './webhook-http.client';
+
+/**
+ * The worker thread runs the compiled `webhook-http.worker.js` beside this file. Run from the
+ * TypeScript sources (the in-process tests) there is none, and attempts are sent inline.
+ */
+function deliveryHttp(policy: UrlPolicy, config: DispatcherConfig): DeliveryHttp {
+  const script = join(__dirname, 'webhook-http.worker.js');
+  if (config.DELIVERY_HTTP === 'worker' && existsSync(script)) {
+    const options = { allowedCidrs: config.allowedCidrs, timeoutMs: config.DELIVERY_TIMEOUT_MS, connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN };
+    const logger = new Logger(ThreadedHttpClient.name);
+    logger.log('attempts are sent from a worker thread (DELIVERY_HTTP=worker)');
+    return new ThreadedHttpClient({ path: script }, options, logger);
+  }
+  return new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN });
+}
 
 class DeliveryResourcesCloser implements OnApplicationShutdown {
   constructor(
-    @Inject(WebhookHttpClient) private readonly http: WebhookHttpClient,
+    @Inject(DELIVERY_HTTP) private readonly http: DeliveryHttp,
     @Inject(EndpointRateLimiter) private readonly limiter: EndpointRateLimiter,
   ) {}
 
@@ -36,12 +55,7 @@ class DeliveryResourcesCloser implements OnApplicationShutdown {
   controllers: [DeliveriesController],
   providers: [
     retryScheduleProvider,
-    {
-      provide: WebhookHttpClient,
-      inject: [UrlPolicy, DISPATCHER_CONFIG],
-      useFactory: (policy: UrlPolicy, config: DispatcherConfig) =>
-        new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN }),
-    },
+    { provide: DELIVERY_HTTP, inject: [UrlPolicy, DISPATCHER_CONFIG], useFactory: deliveryHttp },
     {
       provide: EndpointRateLimiter,
       inject: [DISPATCHER_CONFIG],

@@ -12,7 +12,8 @@ import { DeliveryWriter } from './delivery-writer.service';
 import { EndpointRateLimiter } from './endpoint-rate-limiter';
 import { retryDelayMs } from './retry-schedule.util';
 import { RETRY_SCHEDULE } from './retry-schedule.provider';
-import { HttpAttemptResult, WebhookHttpClient } from './webhook-http.client';
+import { DELIVERY_HTTP, DeliveryHttp } from './delivery-http';
+import { HttpAttemptResult } from './webhook-http.client';
 
 const NOT_SENT_WARN_MS = 10_000;
 
@@ -43,7 +44,7 @@ export class DeliverySender {
     private readonly endpoints: EndpointsRepository,
     private readonly endpointSecrets: EndpointsService,
     private readonly secrets: SigningSecretsService,
-    private readonly http: WebhookHttpClient,
+    @Inject(DELIVERY_HTTP) private readonly http: DeliveryHttp,
     private readonly rateLimiter: EndpointRateLimiter,
     private readonly outcomes: DeliveryOutcomes,
     private readonly metrics: DispatcherMetrics,

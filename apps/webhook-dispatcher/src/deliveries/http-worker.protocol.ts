@@ -1,0 +1,16 @@
+import { HttpAttemptResult } from './webhook-http.client';
+
+/** What the worker thread builds its `WebhookHttpClient` from. */
+export interface HttpWorkerOptions {
+  allowedCidrs: string[];
+  timeoutMs: number;
+  connectionsPerOrigin: number;
+}
+
+export type HttpWorkerPost = [id: number, url: string, headers: Record<string, string>, body: string];
+
+/** To the worker: the posts asked for in one turn of the main thread's event loop, or close. */
+export type ToHttpWorker = { posts: HttpWorkerPost[] } | { close: true };
+
+/** From the worker: the results of one turn of its event loop and its connection counts, or closed. */
+export type FromHttpWorker = { results: [id: number, result: HttpAttemptResult][]; counts: { connected: number; waiting: number } } | { closed: true };
