@@ -26,17 +26,29 @@ import { WebhookHttpClient } from './webhook-http.client';
 
 /**
  * The worker thread runs the compiled `webhook-http.worker.js` beside this file. Run from the
- * TypeScript sources (the in-process tests) there is none, and attempts are sent inline.
+ * TypeScript sources (the in-process tests) there is none, and attempts are sent inline; so they
+ * are if the worker does not start (a broken build), rather than every attempt failing.
  */
-function deliveryHttp(policy: UrlPolicy, config: DispatcherConfig): DeliveryHttp {
+async function deliveryHttp(policy: UrlPolicy, config: DispatcherConfig): Promise<DeliveryHttp> {
+  const inline = () => new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN });
+  if (config.DELIVERY_HTTP === 'inline') return inline();
+  const logger = new Logger(ThreadedHttpClient.name);
   const script = join(__dirname, 'webhook-http.worker.js');
-  if (config.DELIVERY_HTTP === 'worker' && existsSync(script)) {
-    const options = { allowedCidrs: config.allowedCidrs, timeoutMs: config.DELIVERY_TIMEOUT_MS, connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN };
-    const logger = new Logger(ThreadedHttpClient.name);
-    logger.log('attempts are sent from a worker thread (DELIVERY_HTTP=worker)');
-    return new ThreadedHttpClient({ path: script }, options, logger);
+  if (!existsSync(script)) {
+    logger.warn(`no compiled ${script} (running from sources?): attempts are sent inline`);
+    return inline();
   }
-  return new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN });
+  const options = { allowedCidrs: config.allowedCidrs, timeoutMs: config.DELIVERY_TIMEOUT_MS, connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN };
+  const threaded = new ThreadedHttpClient({ path: script }, options, logger);
+  try {
+    await threaded.ready(10_000);
+  } catch (error) {
+    logger.error(`${(error as Error).message}: attempts are sent inline`);
+    await threaded.close();
+    return inline();
+  }
+  logger.log('attempts are sent from a worker thread (DELIVERY_HTTP=worker)');
+  return threaded;
 }
 
 class DeliveryResourcesCloser implements OnApplicationShutdown {

@@ -119,7 +119,7 @@ export class DeliverySender {
     });
     this.metrics.recordAttempt(result, status === 'pending' ? 'retrying' : status);
     this.announce(delivery, attempt, result, status, nextAttemptAt, error);
-    if (delivery.endpoint_id) await this.recordEndpointHealth(delivery.endpoint_id, result.ok, gone);
+    if (delivery.endpoint_id && !result.lost) await this.recordEndpointHealth(delivery.endpoint_id, result.ok, gone);
   }
 
   /** Where and how to send; undefined when the attempt must not happen now (recorded as such). */

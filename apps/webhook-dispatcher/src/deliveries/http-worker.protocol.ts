@@ -12,5 +12,8 @@ export type HttpWorkerPost = [id: number, url: string, headers: Record<string, s
 /** To the worker: the posts asked for in one turn of the main thread's event loop, or close. */
 export type ToHttpWorker = { posts: HttpWorkerPost[] } | { close: true };
 
-/** From the worker: the results of one turn of its event loop and its connection counts, or closed. */
-export type FromHttpWorker = { results: [id: number, result: HttpAttemptResult][]; counts: { connected: number; waiting: number } } | { closed: true };
+/** From the worker: ready once it can send; the results of one turn of its loop and its connection counts; closed. */
+export type FromHttpWorker =
+  | { ready: true }
+  | { results: [id: number, result: HttpAttemptResult][]; counts: { connected: number; waiting: number } }
+  | { closed: true };

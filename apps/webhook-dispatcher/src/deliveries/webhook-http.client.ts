@@ -17,6 +17,11 @@ export interface HttpAttemptResult {
    * attempt's whole time. Not an attempt — the receiver never saw it — so it is put off, not counted.
    */
   notSent?: true;
+  /**
+   * The thread sending it stopped before answering (see ThreadedHttpClient): it may have reached
+   * the receiver, so it is an attempt, but it says nothing of the receiver's health.
+   */
+  lost?: true;
 }
 
 export interface WebhookHttpClientOptions {

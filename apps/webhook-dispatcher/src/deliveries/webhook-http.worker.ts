@@ -23,16 +23,30 @@ function serve(port: NonNullable<typeof parentPort>, options: HttpWorkerOptions)
   port.on('message', (message: ToHttpWorker) => {
     if ('close' in message) {
       clearInterval(gauges);
-      void client.close().finally(() => reply({ closed: true }));
+      // The agent closes once its requests are answered; their results go back before "closed".
+      void client.close().finally(() => {
+        flush();
+        reply({ closed: true });
+      });
       return;
     }
     for (const [id, url, headers, body] of message.posts) {
-      void client.post(url, headers, body).then((result) => {
-        if (results.length === 0) setImmediate(flush);
-        results.push([id, result]);
-      });
+      // One attempt's error stays that attempt's: it must not end the thread and the others with it.
+      let sent: Promise<HttpAttemptResult>;
+      try {
+        sent = client.post(url, headers, body);
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      void sent
+        .catch((error: unknown): HttpAttemptResult => ({ ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: String(error), permanent: false, retryAfterMs: null }))
+        .then((result) => {
+          if (results.length === 0) setImmediate(flush);
+          results.push([id, result]);
+        });
     }
   });
+  reply({ ready: true });
 }
 
 if (!parentPort) throw new Error('webhook-http.worker runs as a worker thread (see ThreadedHttpClient)');
