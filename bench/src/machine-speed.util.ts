@@ -6,7 +6,8 @@ import { distribution } from './stats.util';
 /**
  * How fast this machine is right now, by fixed workloads, so runs of different days can be told
  * apart from changes in the code. The same VM has given the same code 3,240 and 3,998 bursts a
- * second hours apart; figures of two runs compare only when these are alike (lower is faster).
+ * second hours apart, and twice as fast on 24 Nov at the same compute and ping figures: two runs
+ * whose figures differ do not compare, and alike ones may still not (lower is faster).
  */
 export interface MachineSpeed {
   /** One core's work: JSON and HMAC-SHA256 over a 1 KB document, 20,000 times (median of 5, ms). */
@@ -32,7 +33,7 @@ function computeOnce(): number {
   return performance.now() - started;
 }
 
-// Keeps one core busy with the same kind of work until the parent goes (in slices, so it notices).
+// Keeps the other core busy with the same kind of work until the parent goes (in slices, so it notices).
 const CORE_LOAD = `
   const { createHmac } = require('node:crypto');
   const body = JSON.stringify({ text: 'x'.repeat(900) });
@@ -45,17 +46,22 @@ const CORE_LOAD = `
   process.send('busy');
 `;
 
-/** A child process spinning on the other core while `work` runs; fails rather than hangs. */
-async function withOtherCoreBusy<T>(work: () => T): Promise<T> {
-  const child = fork('-e', [CORE_LOAD], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/**
+ * Runs `source` in a child process while `use` runs, with the child's first message (it says it is
+ * ready) and `gone`, which rejects if the child fails, exits or has not answered within 30 s: a
+ * measure fails rather than hangs.
+ */
+async function withChild<T>(name: string, source: string, use: (firstMessage: unknown, gone: Promise<never>) => T | Promise<T>): Promise<T> {
+  const child = fork('-e', [source], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const gone = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${name} process exited (${code})`)));
+    setTimeout(() => reject(new Error(`${name} process: no answer within 30 s`)), 30_000).unref();
+  });
+  gone.catch(() => undefined);
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load process exited (${code})`)));
-      setTimeout(() => reject(new Error('load process not busy within 30 s')), 30_000).unref();
-    });
-    return work();
+    const first = await Promise.race([new Promise<unknown>((resolve) => child.once('message', resolve)), gone]);
+    return await use(first, gone);
   } finally {
     child.kill();
   }
@@ -69,16 +75,9 @@ const ECHO_SERVER = `
 `;
 
 /** `count` pings, one after another; fails (rather than hangs) if the echo process or socket goes. */
-async function roundTrips(count: number): Promise<number[]> {
-  const child = fork('-e', [ECHO_SERVER], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const gone = new Promise<never>((_, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`echo process exited (${code})`)));
-    setTimeout(() => reject(new Error('no answer within 30 s')), 30_000).unref();
-  });
-  gone.catch(() => undefined);
-  try {
-    const port = await Promise.race([new Promise<number>((resolve) => child.once('message', (message) => resolve(Number(message)))), gone]);
+function roundTrips(count: number): Promise<number[]> {
+  return withChild('echo', ECHO_SERVER, async (message, gone) => {
+    const port = Number(message);
     const socket = connect({ port, host: '127.0.0.1', noDelay: true });
     const closed = new Promise<never>((_, reject) => {
       socket.once('error', reject);
@@ -106,15 +105,13 @@ async function roundTrips(count: number): Promise<number[]> {
     }
     socket.destroy();
     return times;
-  } finally {
-    child.kill();
-  }
+  });
 }
 
 export async function measureMachineSpeed(): Promise<MachineSpeed> {
   computeOnce(); // JIT warm-up, not counted
   const computeMs = distribution(Array.from({ length: 5 }, computeOnce)).p50;
-  const computeBothBusyMs = await withOtherCoreBusy(() => distribution(Array.from({ length: 5 }, computeOnce)).p50);
+  const computeBothBusyMs = await withChild('load', CORE_LOAD, () => distribution(Array.from({ length: 5 }, computeOnce)).p50);
   const roundTripUs = distribution(await roundTrips(2_000)).p50;
   return { computeMs: Math.round(computeMs), computeBothBusyMs: Math.round(computeBothBusyMs), roundTripUs: Math.round(roundTripUs) };
 }

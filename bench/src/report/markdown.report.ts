@@ -31,7 +31,7 @@ export function markdownReport(r: BenchResults): string {
   lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
   const speed = (m?: MachineSpeed) => (m ? `compute ${m.computeMs} ms (${m.computeBothBusyMs} ms with the other core busy), cross-process round trip ${m.roundTripUs} µs` : 'not measured');
   lines.push(
-    `Machine speed (fixed workloads, lower is faster; figures of two runs compare only when these are alike): at the start ${speed(r.machine.speedAtStart)}; at the end ${speed(r.machine.speedAtEnd)}.`,
+    `Machine speed (fixed workloads, lower is faster; two runs whose figures here differ do not compare, and alike ones may still not): at the start ${speed(r.machine.speedAtStart)}; at the end ${speed(r.machine.speedAtEnd)}.`,
     '',
   );
   lines.push(`Run settings: ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}`, '');
