@@ -17,3 +17,8 @@ export type FromHttpWorker =
   | { ready: true }
   | { results: [id: number, result: HttpAttemptResult][]; counts: { connected: number; waiting: number } }
   | { closed: true };
+
+/** A failed attempt that got no answer from the receiver (the sending thread's error, or its stop). */
+export function failedAttempt(error: string): HttpAttemptResult {
+  return { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error, permanent: false, retryAfterMs: null };
+}

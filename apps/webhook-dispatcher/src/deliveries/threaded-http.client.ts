@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DeliveryHttp } from './delivery-http';
-import { FromHttpWorker, HttpWorkerOptions, HttpWorkerPost, ToHttpWorker } from './http-worker.protocol';
+import { failedAttempt, FromHttpWorker, HttpWorkerOptions, HttpWorkerPost, ToHttpWorker } from './http-worker.protocol';
 import { HttpAttemptResult } from './webhook-http.client';
 
 /** How the worker is started: a compiled script's path, or (tests) source to evaluate. */
@@ -60,7 +60,7 @@ export class ThreadedHttpClient implements DeliveryHttp {
   }
 
   post(url: string, headers: Record<string, string>, body: string): Promise<HttpAttemptResult> {
-    if (this.closing) return Promise.resolve(failed('the HTTP worker is closing'));
+    if (this.closing) return Promise.resolve(failedAttempt('the HTTP worker is closing'));
     if (!this.worker) return Promise.resolve(notSent());
     return new Promise((resolve) => {
       if (this.outbox.length === 0) setImmediate(() => this.flush());
@@ -121,12 +121,6 @@ export class ThreadedHttpClient implements DeliveryHttp {
         : new Worker(this.script.source, { eval: true, workerData: this.options });
     // A worker left running must not keep the process alive; shutdown closes it.
     worker.unref();
-    let stopped = false;
-    const lost = (error: Error) => {
-      if (stopped) return;
-      stopped = true;
-      this.lost(worker, error);
-    };
     worker.on('message', (message: FromHttpWorker) => {
       if (worker !== this.worker) return;
       if ('ready' in message) {
@@ -142,8 +136,9 @@ export class ThreadedHttpClient implements DeliveryHttp {
         resolve?.(result);
       }
     });
-    worker.on('error', lost);
-    worker.on('exit', (code) => lost(new Error(`exited with code ${code}`)));
+    // 'error' is followed by 'exit': the first of the two unsets this.worker, so the second is ignored.
+    worker.on('error', (error) => this.lost(worker, error));
+    worker.on('exit', (code) => this.lost(worker, new Error(`exited with code ${code}`)));
     return worker;
   }
 
@@ -153,7 +148,7 @@ export class ThreadedHttpClient implements DeliveryHttp {
     const inFlight = [...this.posted.values()];
     this.posted.clear();
     this.lastCounts = { connected: 0, waiting: 0 };
-    for (const resolve of inFlight) resolve({ ...failed(`the HTTP worker stopped (${error.message})`), lost: true });
+    for (const resolve of inFlight) resolve({ ...failedAttempt(`the HTTP worker stopped (${error.message})`), lost: true });
     if (this.closing) return;
     const delay = Math.min(RESTART_DELAY_MS * 2 ** this.stopsInARow++, RESTART_DELAY_MAX_MS);
     this.logger.warn(
@@ -166,10 +161,6 @@ export class ThreadedHttpClient implements DeliveryHttp {
   }
 }
 
-function failed(error: string): HttpAttemptResult {
-  return { ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error, permanent: false, retryAfterMs: null };
-}
-
 function notSent(): HttpAttemptResult {
-  return { ...failed('not sent: the HTTP worker is restarting'), notSent: true };
+  return { ...failedAttempt('not sent: the HTTP worker is restarting'), notSent: true };
 }

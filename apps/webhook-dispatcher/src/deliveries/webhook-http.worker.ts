@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UrlPolicy } from '@minoots/url-policy';
-import { FromHttpWorker, HttpWorkerOptions, ToHttpWorker } from './http-worker.protocol';
+import { failedAttempt, FromHttpWorker, HttpWorkerOptions, ToHttpWorker } from './http-worker.protocol';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http.client';
 
 /**
@@ -39,7 +39,7 @@ function serve(port: NonNullable<typeof parentPort>, options: HttpWorkerOptions)
         sent = Promise.reject(error);
       }
       void sent
-        .catch((error: unknown): HttpAttemptResult => ({ ok: false, statusCode: null, durationMs: 0, responseExcerpt: null, error: String(error), permanent: false, retryAfterMs: null }))
+        .catch((error: unknown) => failedAttempt(String(error)))
         .then((result) => {
           if (results.length === 0) setImmediate(flush);
           results.push([id, result]);
