@@ -1,8 +1,8 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection } from '@nats-io/nats-core';
 import { Kysely } from 'kysely';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { CachedValue, MetricsServer, startMetricsServer } from '@minoots/config';
+import { Gauge, Registry } from 'prom-client';
+import { CachedValue, collectProcessMetrics, MetricsServer, startMetricsServer } from '@minoots/config';
 import { checkDependencies } from './dependency-health.util';
 
 const COUNT_MAX_AGE_MS = 5_000;
@@ -23,7 +23,7 @@ export abstract class ServiceMetrics implements OnApplicationBootstrap, OnApplic
     private readonly dependencies: { db: Kysely<any>; nc: NatsConnection },
   ) {
     this.logger = new Logger(name);
-    collectDefaultMetrics({ register: this.registry });
+    collectProcessMetrics(this.registry);
   }
 
   /** A gauge read from a count query across replicas, refreshed at most every 5 s per scrape. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '@minoots/config';
 
 /** This replica's Prometheus metrics, served at GET /metrics on the API port. */
 @Injectable()
@@ -26,7 +27,7 @@ export class GatewayMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    collectProcessMetrics(this.registry);
   }
 
   /** `route` is the matched pattern (`/timers/:id`), never the raw URL: one series per route, not per id. */
