@@ -40,6 +40,12 @@ describe('npm run bench (smoke size)', () => {
       // Three bursts each at smoke size, the reported one their median.
       expect(d.bursts).toHaveLength(3);
       expect(d.perSecond).toBe([...d.bursts].sort((a, b) => a - b)[1]);
+      // The machine's speed, taken before each burst.
+      expect(d.speedBefore).toHaveLength(3);
+      for (const speed of d.speedBefore) {
+        expect(speed?.computeMs).toBeGreaterThan(0);
+        expect(speed?.computeBothBusyMs).toBeGreaterThan(0);
+      }
     }
     expect(results.creation!.created).toBeGreaterThan(0);
     expect(results.creation!.errors).toBe(0);
@@ -55,6 +61,7 @@ describe('npm run bench (smoke size)', () => {
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     expect(md).toMatch(/Machine speed .* at the start compute \d+ ms \(\d+ ms with the other core busy\), cross-process round trip \d+ µs; at the end/);
     expect(md).toContain('| MINOOTS | 60/60 |');
+    expect(md).toMatch(/\| MINOOTS \| 180\/180 \| [\d.]+ \| \d+ \| \d+ \(\d+ \/ \d+ ms\), \d+ \(\d+ \/ \d+ ms\), \d+ \(\d+ \/ \d+ ms\) \|/);
     expect(md).toContain('| graphile-worker |');
     // 200 pending is not the target's million: the report says so rather than marking it failed.
     expect(md).toContain('Creation rate flat up to 200 pending');

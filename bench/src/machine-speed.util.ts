@@ -22,6 +22,9 @@ export interface MachineSpeed {
   roundTripUs: number;
 }
 
+/** `MachineSpeed`'s two compute figures alone. */
+export type ComputeSpeed = Pick<MachineSpeed, 'computeMs' | 'computeBothBusyMs'>;
+
 function computeOnce(): number {
   const doc = { id: 'tmr_01JB0000000000000000000000', data: { text: 'x'.repeat(900) }, at: new Date(0).toISOString() };
   const started = performance.now();
@@ -108,10 +111,22 @@ function roundTrips(count: number): Promise<number[]> {
   });
 }
 
-export async function measureMachineSpeed(): Promise<MachineSpeed> {
+/**
+ * The compute workload alone and with the other core busy, the median of `passes` each. Three
+ * passes each (a second or two) are quick enough to take before every burst: this VM's speed changes
+ * within a run, by up to 1.8 times for a minute or two with nothing of ours running (24 Nov, a similar
+ * workload timed every two seconds on an idle machine: 74–84 ms, then 115–161 ms for 1 min 45 s,
+ * then 74–81 ms again).
+ */
+export async function measureComputeSpeed(passes = 1): Promise<ComputeSpeed> {
   computeOnce(); // JIT warm-up, not counted
-  const computeMs = distribution(Array.from({ length: 5 }, computeOnce)).p50;
-  const computeBothBusyMs = await withChild('load', CORE_LOAD, () => distribution(Array.from({ length: 5 }, computeOnce)).p50);
+  const computeMs = distribution(Array.from({ length: passes }, computeOnce)).p50;
+  const computeBothBusyMs = await withChild('load', CORE_LOAD, () => distribution(Array.from({ length: passes }, computeOnce)).p50);
+  return { computeMs: Math.round(computeMs), computeBothBusyMs: Math.round(computeBothBusyMs) };
+}
+
+export async function measureMachineSpeed(): Promise<MachineSpeed> {
+  const compute = await measureComputeSpeed(5);
   const roundTripUs = distribution(await roundTrips(2_000)).p50;
-  return { computeMs: Math.round(computeMs), computeBothBusyMs: Math.round(computeBothBusyMs), roundTripUs: Math.round(roundTripUs) };
+  return { ...compute, roundTripUs: Math.round(roundTripUs) };
 }

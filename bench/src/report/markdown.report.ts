@@ -61,7 +61,7 @@ export function markdownReport(r: BenchResults): string {
 
   lines.push('', '## Delivery throughput (bursts of posts all due at once)', '');
   lines.push(
-    `Each system runs up to ${r.config.deliveryBursts} bursts in a row, stopping after one that took over ${r.config.deliveryRepeatWithinMs / 1000} s or lost posts; the row is the median burst (of two, the slower), from its due instant to its last arrival, and "delivered" counts every burst.`,
+    `Each system runs up to ${r.config.deliveryBursts} bursts, stopping after one that took over ${r.config.deliveryRepeatWithinMs / 1000} s or lost posts; the row is the median burst (of two, the slower), from its due instant to its last arrival, and "delivered" counts every burst. MINOOTS and BullMQ take turns, burst by burst, each started and idle while the other runs (idle, MINOOTS's services keep about 0.05 of a core busy, BullMQ's worker none), so that both meet the same phases of this VM; the other peers run theirs alone, after them.`,
     '',
   );
   lines.push(
@@ -71,8 +71,16 @@ export function markdownReport(r: BenchResults): string {
   const oursDelivery = r.delivery.find((d) => d.system === 'MINOOTS');
   for (const d of r.delivery) {
     const vs = d.system === 'MINOOTS' || !oursDelivery ? '—' : ratio(oursDelivery.perSecond, d.perSecond);
-    lines.push(`| ${d.system} | ${d.allDelivered}/${d.allPosts} | ${d.seconds} | ${d.perSecond} | ${d.bursts.join(', ')} | ${vs} | ${load(d.load)} |`);
+    const each = d.bursts.map((rate, i) => {
+      const speed = d.speedBefore?.[i];
+      return speed ? `${rate} (${speed.computeMs} / ${speed.computeBothBusyMs} ms)` : String(rate);
+    });
+    lines.push(`| ${d.system} | ${d.allDelivered}/${d.allPosts} | ${d.seconds} | ${d.perSecond} | ${each.join(', ')} | ${vs} | ${load(d.load)} |`);
   }
+  lines.push(
+    '',
+    "In brackets after each burst: the machine's compute figures taken just before it, with the system idle (the start's workload, the median of three passes alone / of three with the other core busy; lower is faster). This VM's speed changes within a run, by up to 1.8 times for a minute or two, so bursts compare at like figures.",
+  );
   lines.push(
     '',
     'Machine CPU per post: every process on every core from the first due time until the last post arrived (`/proc/stat`; the readings are taken by the bench process, within about 0.1 s of those instants), divided by the posts delivered: the system with its database, broker and workers, and the shared receiver. Cores busy: that CPU time over the wall time (2 = both cores throughout).',

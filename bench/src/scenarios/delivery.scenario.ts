@@ -1,4 +1,5 @@
 import { MachineLoad, MachineLoadMeter } from '../machine-load.util';
+import { ComputeSpeed } from '../machine-speed.util';
 import { BenchReceiver } from '../receiver';
 import { BenchSystem, ScheduledPost } from '../system.type';
 
@@ -15,6 +16,11 @@ export interface BurstResult {
 /** The median burst of several (its own figures), with every burst's rate in the order run. */
 export interface DeliveryResult extends BurstResult {
   bursts: number[];
+  /**
+   * The machine's compute speed taken just before each burst (in the order of `bursts`; undefined
+   * where not measured): the VM's speed changes within a run, so bursts compare at like speeds.
+   */
+  speedBefore: (ComputeSpeed | undefined)[];
   /** Over every burst: a post lost in any of them shows here, whichever burst is the median. */
   allPosts: number;
   allDelivered: number;
@@ -48,27 +54,55 @@ export async function runDeliveryBurst(
   return { system: system.name, posts: options.count, delivered, seconds: Math.round(seconds * 100) / 100, perSecond: Math.round(delivered / seconds), load };
 }
 
+/** A system whose bursts stopped on an error: it has no delivery result. */
+export interface BurstFailure {
+  system: string;
+  error: string;
+}
+
 /**
- * Up to `bursts` bursts (at least one), one after another, and the median of them. One burst swings with the
- * machine's phase (run to run, BullMQ's went from 2,551 to 4,458/s and ours 3,240 to 3,998/s), and
- * the first after the lateness scenario runs colder than the next: a median of three is steadier,
- * and every burst is reported. A system whose burst does not finish within `repeatWithinMs` (pg-boss
- * at ~130/s needs over a minute for 10,000) runs one, to keep the benchmark within its ten minutes.
+ * Up to `bursts` bursts per system (at least one), and each system's median. One burst swings with
+ * the machine's phase (run to run, BullMQ's went from 2,551 to 4,458/s and ours 3,240 to 3,998/s),
+ * and the first after the lateness scenario runs colder than the next: a median of three is
+ * steadier, and every burst is reported. Several systems take turns, burst by burst, each started
+ * and idle while another runs: this VM's speed changes for a minute or two at a time, and systems
+ * run one after another would meet different phases of it. A system whose burst does not finish
+ * within `repeatWithinMs` (pg-boss at ~130/s needs over a minute for 10,000) runs one, to keep the
+ * benchmark within its ten minutes.
  */
 export async function runDeliveryBursts(
-  system: BenchSystem,
+  systems: BenchSystem[],
   receiver: BenchReceiver,
-  options: Parameters<typeof runDeliveryBurst>[2] & { bursts: number; repeatWithinMs: number },
-): Promise<DeliveryResult> {
-  const results: BurstResult[] = [];
+  options: Omit<Parameters<typeof runDeliveryBurst>[2], 'label'> & {
+    bursts: number;
+    repeatWithinMs: number;
+    /** Taken before each burst is registered, with the systems idle. */
+    measureSpeed?: () => Promise<ComputeSpeed | undefined>;
+  },
+): Promise<{ results: DeliveryResult[]; failures: BurstFailure[] }> {
+  const runs = systems.map((system) => ({ system, bursts: [] as BurstResult[], speedBefore: [] as (ComputeSpeed | undefined)[], done: false, failed: false }));
+  const failures: BurstFailure[] = [];
   for (let i = 1; i <= Math.max(1, options.bursts); i++) {
-    const burst = await runDeliveryBurst(system, receiver, { ...options, label: `${options.label}-${i}` });
-    results.push(burst);
-    // A burst that lost posts, or took long, is not repeated (the report says how many ran).
-    if (burst.delivered < burst.posts || burst.seconds * 1000 > options.repeatWithinMs) break;
+    for (const run of runs.filter((r) => !r.done)) {
+      try {
+        const speed = await options.measureSpeed?.();
+        const burst = await runDeliveryBurst(run.system, receiver, { ...options, label: `${run.system.name}-burst-${i}` });
+        run.speedBefore.push(speed);
+        run.bursts.push(burst);
+        // A burst that lost posts, or took long, is not repeated (the report says how many ran).
+        run.done = burst.delivered < burst.posts || burst.seconds * 1000 > options.repeatWithinMs;
+      } catch (error) {
+        failures.push({ system: run.system.name, error: (error as Error).message });
+        run.done = run.failed = true;
+      }
+    }
   }
+  return { results: runs.filter((r) => !r.failed).map((r) => summarize(r.bursts, r.speedBefore)), failures };
+}
+
+function summarize(bursts: BurstResult[], speedBefore: (ComputeSpeed | undefined)[]): DeliveryResult {
   // The median; of an even number of bursts, the slower of the middle two.
-  const median = [...results].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((results.length - 1) / 2)];
-  const sum = (f: (r: BurstResult) => number) => results.reduce((total, r) => total + f(r), 0);
-  return { ...median, bursts: results.map((r) => r.perSecond), allPosts: sum((r) => r.posts), allDelivered: sum((r) => r.delivered) };
+  const median = [...bursts].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((bursts.length - 1) / 2)];
+  const sum = (f: (r: BurstResult) => number) => bursts.reduce((total, r) => total + f(r), 0);
+  return { ...median, bursts: bursts.map((r) => r.perSecond), speedBefore, allPosts: sum((r) => r.posts), allDelivered: sum((r) => r.delivered) };
 }
