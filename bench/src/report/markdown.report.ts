@@ -28,7 +28,7 @@ const load = (l: MachineLoad | undefined) => (l ? `${l.cpuPerPostUs} µs, ${l.co
 export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
   lines.push(`# MINOOTS benchmark — ${r.startedAt}`, '');
-  lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone, against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
+  lines.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each system runs alone (but for MINOOTS's and BullMQ's delivery bursts, which take turns, below), against the same local receiver, and is warmed up first with ${r.config.warmupCount} posts at the lateness rate (not counted).`, '');
   const speed = (m?: MachineSpeed) => (m ? `compute ${m.computeMs} ms (${m.computeBothBusyMs} ms with the other core busy), cross-process round trip ${m.roundTripUs} µs` : 'not measured');
   lines.push(
     `Machine speed (fixed workloads, lower is faster; two runs whose figures here differ do not compare, and alike ones may still not): at the start ${speed(r.machine.speedAtStart)}; at the end ${speed(r.machine.speedAtEnd)}.`,
