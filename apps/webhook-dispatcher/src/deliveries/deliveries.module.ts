@@ -30,7 +30,9 @@ import { WebhookHttpClient } from './webhook-http.client';
  * are if the worker does not start (a broken build), rather than every attempt failing.
  */
 async function deliveryHttp(policy: UrlPolicy, config: DispatcherConfig): Promise<DeliveryHttp> {
-  const inline = () => new WebhookHttpClient(policy, config.DELIVERY_TIMEOUT_MS, { connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN });
+  // One set of options for both, so the worker's client is built as the inline one would be.
+  const options = { allowedCidrs: config.allowedCidrs, timeoutMs: config.DELIVERY_TIMEOUT_MS, connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN };
+  const inline = () => new WebhookHttpClient(policy, options.timeoutMs, { connectionsPerOrigin: options.connectionsPerOrigin });
   if (config.DELIVERY_HTTP === 'inline') return inline();
   const logger = new Logger(ThreadedHttpClient.name);
   const script = join(__dirname, 'webhook-http.worker.js');
@@ -38,7 +40,6 @@ async function deliveryHttp(policy: UrlPolicy, config: DispatcherConfig): Promis
     logger.warn(`no compiled ${script} (running from sources?): attempts are sent inline`);
     return inline();
   }
-  const options = { allowedCidrs: config.allowedCidrs, timeoutMs: config.DELIVERY_TIMEOUT_MS, connectionsPerOrigin: config.DELIVERY_CONNECTIONS_PER_ORIGIN };
   const threaded = new ThreadedHttpClient({ path: script }, options, logger);
   try {
     await threaded.ready(10_000);

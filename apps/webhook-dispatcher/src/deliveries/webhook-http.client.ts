@@ -1,5 +1,6 @@
 import { Agent, Dispatcher } from 'undici';
 import { UrlPolicy, UrlPolicyError } from '@minoots/url-policy';
+import type { DeliveryHttp } from './delivery-http';
 
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
@@ -73,7 +74,7 @@ interface Lane {
   waiting: (() => boolean)[];
 }
 
-export class WebhookHttpClient {
+export class WebhookHttpClient implements DeliveryHttp {
   private readonly agent: Agent;
   /** Attempts under way; a sweep each second ends those past their deadline, wherever they are. */
   private readonly inFlight = new Set<InFlight>();
