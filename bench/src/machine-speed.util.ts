@@ -111,6 +111,8 @@ function roundTrips(count: number): Promise<number[]> {
   });
 }
 
+let jitWarmedUp = false;
+
 /**
  * The compute workload alone and with the other core busy, the median of `passes` each. Three
  * passes each (a second or two) are quick enough to take before every burst: this VM's speed changes
@@ -119,7 +121,10 @@ function roundTrips(count: number): Promise<number[]> {
  * then 74–81 ms again).
  */
 export async function measureComputeSpeed(passes = 1): Promise<ComputeSpeed> {
-  computeOnce(); // JIT warm-up, not counted
+  if (!jitWarmedUp) {
+    computeOnce(); // JIT warm-up, once per process (it is taken before every burst), not counted
+    jitWarmedUp = true;
+  }
   const computeMs = distribution(Array.from({ length: passes }, computeOnce)).p50;
   const computeBothBusyMs = await withChild('load', CORE_LOAD, () => distribution(Array.from({ length: passes }, computeOnce)).p50);
   return { computeMs: Math.round(computeMs), computeBothBusyMs: Math.round(computeBothBusyMs) };

@@ -130,8 +130,8 @@ export async function runBench(outDir = process.env.BENCH_RESULTS_DIR ?? join(wo
       results.delivery.push(d);
       log(`${d.system}: delivered bursts of ${config.deliveryCount} at ${d.bursts.join(', ')}/s (median ${d.perSecond}/s)`);
     }
-    for (const f of failures) failed(group.find((s) => s.name === f.system)!, new Error(f.error));
-    const left = group.filter((s) => !failures.some((f) => f.system === s.name));
+    for (const f of failures) failed(f.system, f.error);
+    const left = group.filter((s) => !failures.some((f) => f.system === s));
     await Promise.all(group.filter((s) => !left.includes(s)).map(stop));
     return left;
   };

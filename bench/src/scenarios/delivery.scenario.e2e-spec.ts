@@ -76,7 +76,7 @@ describe('runDeliveryBursts', () => {
     const systems = [new InProcessSystem('flaky', journal, 2), new InProcessSystem('steady', journal)];
     try {
       const { results, failures } = await runDeliveryBursts(systems, receiver, { count: 10, leadMs: 300, drainMs: 5_000, bursts: 3, repeatWithinMs: 20_000 });
-      expect(failures).toEqual([{ system: 'flaky', error: 'flaky refuses burst 2' }]);
+      expect(failures.map((f) => [f.system.name, f.error.message])).toEqual([['flaky', 'flaky refuses burst 2']]);
       expect(journal).toEqual(['flaky 1', 'steady 1', 'flaky 2', 'steady 2', 'steady 3']);
       expect(results.map((r) => [r.system, r.bursts.length, r.allDelivered])).toEqual([['steady', 3, 30]]);
       expect(results[0].speedBefore).toEqual([undefined, undefined, undefined]);

@@ -56,8 +56,8 @@ export async function runDeliveryBurst(
 
 /** A system whose bursts stopped on an error: it has no delivery result. */
 export interface BurstFailure {
-  system: string;
-  error: string;
+  system: BenchSystem;
+  error: Error;
 }
 
 /**
@@ -80,8 +80,9 @@ export async function runDeliveryBursts(
     measureSpeed?: () => Promise<ComputeSpeed | undefined>;
   },
 ): Promise<{ results: DeliveryResult[]; failures: BurstFailure[] }> {
-  const runs = systems.map((system) => ({ system, bursts: [] as BurstResult[], speedBefore: [] as (ComputeSpeed | undefined)[], done: false, failed: false }));
+  const runs = systems.map((system) => ({ system, bursts: [] as BurstResult[], speedBefore: [] as (ComputeSpeed | undefined)[], done: false }));
   const failures: BurstFailure[] = [];
+  const failed = (system: BenchSystem) => failures.some((f) => f.system === system);
   for (let i = 1; i <= Math.max(1, options.bursts); i++) {
     for (const run of runs.filter((r) => !r.done)) {
       try {
@@ -92,12 +93,12 @@ export async function runDeliveryBursts(
         // A burst that lost posts, or took long, is not repeated (the report says how many ran).
         run.done = burst.delivered < burst.posts || burst.seconds * 1000 > options.repeatWithinMs;
       } catch (error) {
-        failures.push({ system: run.system.name, error: (error as Error).message });
-        run.done = run.failed = true;
+        failures.push({ system: run.system, error: error as Error });
+        run.done = true;
       }
     }
   }
-  return { results: runs.filter((r) => !r.failed).map((r) => summarize(r.bursts, r.speedBefore)), failures };
+  return { results: runs.filter((r) => !failed(r.system)).map((r) => summarize(r.bursts, r.speedBefore)), failures };
 }
 
 function summarize(bursts: BurstResult[], speedBefore: (ComputeSpeed | undefined)[]): DeliveryResult {
