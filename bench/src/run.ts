@@ -131,9 +131,9 @@ export async function runBench(outDir = process.env.BENCH_RESULTS_DIR ?? join(wo
       log(`${d.system}: delivered bursts of ${config.deliveryCount} at ${d.bursts.join(', ')}/s (median ${d.perSecond}/s)`);
     }
     for (const f of failures) failed(f.system, f.error);
-    const left = group.filter((s) => !failures.some((f) => f.system === s));
-    await Promise.all(group.filter((s) => !left.includes(s)).map(stop));
-    return left;
+    const failedSystems = failures.map((f) => f.system);
+    await Promise.all(failedSystems.map(stop));
+    return group.filter((s) => !failedSystems.includes(s));
   };
 
   const minootsOnly = async (system: MinootsSystem) => {
